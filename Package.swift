@@ -1,0 +1,40 @@
+// swift-tools-version:6.0
+// swift-tuf: a TUF repository toolkit and verifying client. Module map: DESIGN.md in the project docs.
+import PackageDescription
+
+let package = Package(
+    name: "swift-tuf",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "TUFMetadata", targets: ["TUFMetadata"]),
+        .library(name: "TUFClient", targets: ["TUFClient"]),
+        .library(name: "TUFRepository", targets: ["TUFRepository"]),
+        .executable(name: "tuf-repo", targets: ["tuf-repo"]),
+        .executable(name: "tuf-verify", targets: ["tuf-verify"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CSodium", pkgConfig: "libsodium", providers: [.apt(["libsodium-dev"])]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .target(name: "TUFCanonicalJSON"),
+        .target(name: "TUFCrypto", dependencies: ["CSodium", "COpenSSL"]),
+        .target(name: "TUFMetadata", dependencies: ["TUFCanonicalJSON", "TUFCrypto"]),
+        .target(name: "TUFClient", dependencies: ["TUFMetadata"]),
+        .target(name: "TUFRepository", dependencies: ["TUFMetadata"]),
+        .target(name: "TUFTestSupport", dependencies: ["TUFMetadata", "TUFClient", "TUFRepository"]),
+        .executableTarget(name: "tuf-repo", dependencies: [
+            "TUFRepository", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "tuf-verify", dependencies: [
+            "TUFClient", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .testTarget(name: "TUFCanonicalJSONTests", dependencies: ["TUFCanonicalJSON"]),
+        .testTarget(name: "TUFCryptoTests", dependencies: ["TUFCrypto"]),
+        .testTarget(name: "TUFMetadataTests", dependencies: ["TUFMetadata", "TUFTestSupport"]),
+        .testTarget(name: "TUFClientTests", dependencies: ["TUFClient", "TUFTestSupport"]),
+        .testTarget(name: "TUFRepositoryTests", dependencies: ["TUFRepository", "TUFClient", "TUFTestSupport"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,1 @@
+// Filled by its issue; placeholder so the package builds.
