@@ -1,0 +1,63 @@
+import TUFCanonicalJSON
+import TUFCrypto
+
+/// A role delegated by name, with the target paths it is trusted for.
+public struct DelegatedRole: Sendable, Equatable {
+    public var name: String
+    public var keyIDs: [String]
+    public var threshold: Int
+    /// When true, a search that reaches this role for a matching path stops here.
+    public var terminating: Bool
+    /// Glob patterns (`*` and `?` do not cross `/`); exclusive with `pathHashPrefixes`.
+    public var paths: [String]?
+    /// Hex prefixes of the SHA-256 of the target path; exclusive with `paths`.
+    public var pathHashPrefixes: [String]?
+    public var unrecognized: JSONObject
+
+    public init(name: String, keyIDs: [String], threshold: Int, terminating: Bool = false,
+                paths: [String]? = nil, pathHashPrefixes: [String]? = nil) {
+        self.name = name; self.keyIDs = keyIDs; self.threshold = threshold; self.terminating = terminating
+        self.paths = paths; self.pathHashPrefixes = pathHashPrefixes; self.unrecognized = JSONObject()
+    }
+
+    init(json: JSON, context: String) throws(MetadataError) {
+        var r = try FieldReader(json, context: context)
+        name = try r.string("name")
+        let ctx = "\(context)(\(name))"
+        keyIDs = try r.stringArray("keyids")
+        threshold = try Int(r.int("threshold"))
+        guard let t = try r.optionalBool("terminating") else { throw MetadataError(.malformed, "\(ctx): missing field \"terminating\"") }
+        terminating = t
+        paths = try r.optionalStringArray("paths")
+        pathHashPrefixes = try r.optionalStringArray("path_hash_prefixes")
+        unrecognized = r.remaining
+        guard (paths == nil) != (pathHashPrefixes == nil) else {
+            throw MetadataError(.malformed, "\(ctx): exactly one of \"paths\" and \"path_hash_prefixes\" must be set")
+        }
+        try Role.validate(keyIDs: keyIDs, threshold: threshold, context: ctx)
+    }
+
+    public var json: JSON {
+        var members: [JSONObject.Member] = [
+            .init(key: "keyids", value: .array(keyIDs.map { .string($0) })),
+            .init(key: "name", value: .string(name)),
+        ]
+        if let pathHashPrefixes { members.append(.init(key: "path_hash_prefixes", value: .array(pathHashPrefixes.map { .string($0) }))) }
+        if let paths { members.append(.init(key: "paths", value: .array(paths.map { .string($0) }))) }
+        members.append(.init(key: "terminating", value: .bool(terminating)))
+        members.append(.init(key: "threshold", value: .int(Int64(threshold))))
+        return .object(JSONObject(members).appending(unrecognized))
+    }
+
+    /// True when this role is trusted for `targetPath`.
+    public func isDelegated(path targetPath: String) -> Bool {
+        if let paths {
+            return paths.contains { PathPattern.matches(pattern: $0, path: targetPath) }
+        }
+        if let pathHashPrefixes {
+            let digest = Hex.encode(Hash.digest(.sha256, Array(targetPath.utf8)))
+            return pathHashPrefixes.contains { digest.hasPrefix($0) }
+        }
+        return false
+    }
+}

@@ -1,0 +1,77 @@
+import TUFCanonicalJSON
+
+/// The delegations of a targets role: keys, and either an ordered list of named roles or
+/// TAP 15 succinct roles.
+public struct Delegations: Sendable, Equatable {
+    public var keys: [String: Key]
+    /// Named roles in priority order; exclusive with `succinctRoles`.
+    public var roles: [DelegatedRole]?
+    public var succinctRoles: SuccinctRoles?
+    public var unrecognized: JSONObject
+
+    public init(keys: [String: Key], roles: [DelegatedRole]) {
+        self.keys = keys; self.roles = roles; self.succinctRoles = nil; self.unrecognized = JSONObject()
+    }
+
+    public init(keys: [String: Key], succinctRoles: SuccinctRoles) {
+        self.keys = keys; self.roles = nil; self.succinctRoles = succinctRoles; self.unrecognized = JSONObject()
+    }
+
+    init(json: JSON, context: String) throws(MetadataError) {
+        var r = try FieldReader(json, context: context)
+        keys = try FieldReader.dictionary(try r.object("keys"), "\(context).keys") { (id, value) throws(MetadataError) in
+            try Key(json: value, context: "\(context).keys[\(id)]")
+        }
+        if let rolesJSON = r.take("roles") {
+            guard let array = rolesJSON.arrayValue else {
+                throw MetadataError(.malformed, "\(context).roles: expected an array, found \(rolesJSON.kindName)")
+            }
+            var seen = Set<ExactKey>()
+            var roles: [DelegatedRole] = []
+            for (i, element) in array.enumerated() {
+                let role = try DelegatedRole(json: element, context: "\(context).roles[\(i)]")
+                guard !role.name.isEmpty, RoleType(rawValue: role.name) == nil else {
+                    throw MetadataError(.invalidValue, "\(context).roles[\(i)]: \"\(role.name)\" cannot be a delegated role name")
+                }
+                guard seen.insert(ExactKey(role.name)).inserted else {
+                    throw MetadataError(.malformed, "\(context).roles: role \"\(role.name)\" is listed twice")
+                }
+                roles.append(role)
+            }
+            self.roles = roles
+        }
+        if let s = r.take("succinct_roles") {
+            succinctRoles = try SuccinctRoles(json: s, context: "\(context).succinct_roles")
+        }
+        guard (roles == nil) != (succinctRoles == nil) else {
+            throw MetadataError(.malformed, "\(context): exactly one of \"roles\" and \"succinct_roles\" must be set")
+        }
+        unrecognized = r.remaining
+    }
+
+    public var json: JSON {
+        var members: [JSONObject.Member] = [.init(key: "keys", value: encodeDictionary(keys) { $0.json })]
+        if let roles { members.append(.init(key: "roles", value: .array(roles.map(\.json)))) }
+        if let succinctRoles { members.append(.init(key: "succinct_roles", value: succinctRoles.json)) }
+        return .object(JSONObject(members).appending(unrecognized))
+    }
+
+    /// Keyids and threshold of the delegated role `name`, if delegated here.
+    public func delegation(for name: String) -> (keyIDs: [String], threshold: Int)? {
+        if let role = roles?.first(where: { $0.name.utf8.elementsEqual(name.utf8) }) { return (role.keyIDs, role.threshold) }
+        if let succinctRoles, succinctRoles.isDelegatedRole(name) { return (succinctRoles.keyIDs, succinctRoles.threshold) }
+        return nil
+    }
+
+    /// The roles to consult for `targetPath`, in order, with whether each terminates.
+    public func rolesFor(targetPath: String) -> [(name: String, terminating: Bool)] {
+        if let roles {
+            return roles.filter { $0.isDelegated(path: targetPath) }.map { ($0.name, $0.terminating) }
+        }
+        if let succinctRoles {
+            // TAP 15: exactly one bin is responsible, and the search ends there.
+            return [(succinctRoles.roleName(for: targetPath), true)]
+        }
+        return []
+    }
+}

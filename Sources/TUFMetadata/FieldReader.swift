@@ -1,0 +1,123 @@
+import TUFCanonicalJSON
+
+/// Reads the known fields of a JSON object one by one; what is left over is kept as the
+/// object's unrecognized fields, so unknown fields survive a round trip.
+struct FieldReader {
+    private(set) var remaining: JSONObject
+    /// Where this object sits, for error messages: `root.signed.keys["ab12…"]`.
+    let context: String
+
+    init(_ value: JSON, context: String) throws(MetadataError) {
+        guard let object = value.objectValue else {
+            throw MetadataError(.malformed, "\(context): expected an object, found \(value.kindName)")
+        }
+        self.remaining = object
+        self.context = context
+    }
+
+    mutating func take(_ key: String) -> JSON? {
+        guard let i = remaining.index(of: key) else { return nil }
+        return remaining.members.remove(at: i).value
+    }
+
+    mutating func require(_ key: String) throws(MetadataError) -> JSON {
+        guard let value = take(key) else { throw MetadataError(.malformed, "\(context): missing field \"\(key)\"") }
+        return value
+    }
+
+    func wrongKind(_ key: String, _ expected: String, _ value: JSON) -> MetadataError {
+        MetadataError(.malformed, "\(context).\(key): expected \(expected), found \(value.kindName)")
+    }
+
+    mutating func string(_ key: String) throws(MetadataError) -> String {
+        let value = try require(key)
+        guard let s = value.stringValue else { throw wrongKind(key, "a string", value) }
+        return s
+    }
+
+    mutating func optionalString(_ key: String) throws(MetadataError) -> String? {
+        guard let value = take(key) else { return nil }
+        guard let s = value.stringValue else { throw wrongKind(key, "a string", value) }
+        return s
+    }
+
+    mutating func int(_ key: String) throws(MetadataError) -> Int64 {
+        let value = try require(key)
+        guard let i = value.intValue else { throw wrongKind(key, "an integer", value) }
+        return i
+    }
+
+    mutating func optionalInt(_ key: String) throws(MetadataError) -> Int64? {
+        guard let value = take(key) else { return nil }
+        guard let i = value.intValue else { throw wrongKind(key, "an integer", value) }
+        return i
+    }
+
+    mutating func optionalBool(_ key: String) throws(MetadataError) -> Bool? {
+        guard let value = take(key) else { return nil }
+        guard let b = value.boolValue else { throw wrongKind(key, "a boolean", value) }
+        return b
+    }
+
+    mutating func object(_ key: String) throws(MetadataError) -> JSONObject {
+        let value = try require(key)
+        guard let o = value.objectValue else { throw wrongKind(key, "an object", value) }
+        return o
+    }
+
+    mutating func stringArray(_ key: String) throws(MetadataError) -> [String] {
+        let value = try require(key)
+        return try Self.strings(value, "\(context).\(key)")
+    }
+
+    mutating func optionalStringArray(_ key: String) throws(MetadataError) -> [String]? {
+        guard let value = take(key) else { return nil }
+        return try Self.strings(value, "\(context).\(key)")
+    }
+
+    static func strings(_ value: JSON, _ where_: String) throws(MetadataError) -> [String] {
+        guard let array = value.arrayValue else {
+            throw MetadataError(.malformed, "\(where_): expected an array, found \(value.kindName)")
+        }
+        var out: [String] = []
+        out.reserveCapacity(array.count)
+        for element in array {
+            guard let s = element.stringValue else {
+                throw MetadataError(.malformed, "\(where_): expected strings, found \(element.kindName)")
+            }
+            out.append(s)
+        }
+        return out
+    }
+
+    /// Builds a dictionary from a JSON object; keys that Swift's `String` would merge
+    /// (different Unicode normalisation) are rejected rather than silently merged.
+    static func dictionary<V>(_ object: JSONObject, _ where_: String,
+                              _ element: (String, JSON) throws(MetadataError) -> V) throws(MetadataError) -> [String: V] {
+        var out: [String: V] = [:]
+        out.reserveCapacity(object.count)
+        for member in object.members {
+            let value = try element(member.key, member.value)
+            guard out.updateValue(value, forKey: member.key) == nil else {
+                throw MetadataError(.malformed, "\(where_): keys \"\(member.key)\" collide under Unicode normalisation")
+            }
+        }
+        return out
+    }
+}
+
+extension JSONObject {
+    /// Appends `other`'s members (unrecognized fields) after the known ones.
+    func appending(_ other: JSONObject) -> JSONObject {
+        JSONObject(members + other.members)
+    }
+}
+
+/// Encodes a dictionary as a JSON object with keys in byte order (canonical order anyway).
+func encodeDictionary<V>(_ dictionary: [String: V], _ encode: (V) -> JSON) -> JSON {
+    var members: [JSONObject.Member] = []
+    members.reserveCapacity(dictionary.count)
+    for (k, v) in dictionary { members.append(.init(key: k, value: encode(v))) }
+    members.sort { UTF8Order.precedes($0.key, $1.key) }
+    return .object(JSONObject(members))
+}

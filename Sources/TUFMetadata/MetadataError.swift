@@ -1,0 +1,32 @@
+/// An error in TUF metadata: malformed, of the wrong type, or failing verification. The
+/// message names the role, file or key at fault; errors are equal by code.
+public struct MetadataError: Error, Equatable, Sendable, CustomStringConvertible {
+    public enum Code: String, Sendable {
+        /// Not JSON, or JSON of the wrong shape (missing field, wrong kind of value).
+        case malformed
+        /// `_type` is not the expected role type.
+        case wrongType
+        /// `spec_version` is not a supported 1.x version.
+        case unsupportedSpecVersion
+        /// A field has an invalid value (version < 1, threshold < 1, bad hash, bad date…).
+        case invalidValue
+        /// A key type or scheme this toolkit cannot verify.
+        case unsupportedKey
+        /// The same keyid appears twice where it must be unique.
+        case duplicateKeyID
+        /// Not enough distinct keys signed.
+        case thresholdNotMet
+        /// A role name that the delegator does not delegate to.
+        case unknownRole
+        /// Signing failed.
+        case signingFailed
+    }
+    public let code: Code
+    public let message: String
+
+    public init(_ code: Code, _ message: String) { self.code = code; self.message = message }
+
+    public var description: String { message }
+
+    public static func == (lhs: MetadataError, rhs: MetadataError) -> Bool { lhs.code == rhs.code }
+}

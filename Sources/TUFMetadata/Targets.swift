@@ -1,0 +1,34 @@
+import TUFCanonicalJSON
+
+/// A targets role (top-level or delegated): target files and optional delegations.
+public struct Targets: SignedPayload {
+    public static let type = RoleType.targets
+    public var common: SignedCommon
+    /// Target path → its description.
+    public var targets: [String: TargetFile]
+    public var delegations: Delegations?
+    public var unrecognized: JSONObject
+
+    public init(common: SignedCommon, targets: [String: TargetFile] = [:], delegations: Delegations? = nil) {
+        self.common = common; self.targets = targets; self.delegations = delegations; self.unrecognized = JSONObject()
+    }
+
+    public init(json: JSON, context: String) throws(MetadataError) {
+        var r = try FieldReader(json, context: context)
+        common = try SignedCommon(reader: &r, type: .targets)
+        targets = try FieldReader.dictionary(try r.object("targets"), "\(context).targets") { (path, value) throws(MetadataError) in
+            try TargetFile(json: value, context: "\(context).targets[\(path)]")
+        }
+        if let d = r.take("delegations") {
+            delegations = try Delegations(json: d, context: "\(context).delegations")
+        }
+        unrecognized = r.remaining
+    }
+
+    public var json: JSON {
+        var members = common.members(type: .targets)
+        if let delegations { members.append(.init(key: "delegations", value: delegations.json)) }
+        members.append(.init(key: "targets", value: encodeDictionary(targets) { $0.json }))
+        return .object(JSONObject(members).appending(unrecognized))
+    }
+}
