@@ -38,8 +38,9 @@ public struct Metadata<Payload: SignedPayload>: Sendable, Equatable {
         ]).appending(unrecognized))
     }
 
-    /// The bytes to write: python-tuf's file format by default, so files match its output.
-    public func encoded(style: PythonJSONEncoder.Style = .pretty) -> [UInt8] {
+    /// The bytes to write: python-tuf's default (`to_bytes`/`to_file`: compact, sorted keys,
+    /// ASCII escapes), so our files are byte-identical to its output.
+    public func encoded(style: PythonJSONEncoder.Style = .compact) -> [UInt8] {
         PythonJSONEncoder.encode(json, style: style)
     }
 
