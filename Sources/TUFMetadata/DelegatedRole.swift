@@ -20,7 +20,7 @@ public struct DelegatedRole: Sendable, Equatable {
         self.paths = paths; self.pathHashPrefixes = pathHashPrefixes; self.unrecognized = JSONObject()
     }
 
-    init(json: JSON, context: String) throws(MetadataError) {
+    public init(json: JSON, context: String) throws(MetadataError) {
         var r = try FieldReader(json, context: context)
         name = try r.string("name")
         let ctx = "\(context)(\(name))"

@@ -17,7 +17,7 @@ public struct Delegations: Sendable, Equatable {
         self.keys = keys; self.roles = nil; self.succinctRoles = succinctRoles; self.unrecognized = JSONObject()
     }
 
-    init(json: JSON, context: String) throws(MetadataError) {
+    public init(json: JSON, context: String) throws(MetadataError) {
         var r = try FieldReader(json, context: context)
         keys = try FieldReader.dictionary(try r.object("keys"), "\(context).keys") { (id, value) throws(MetadataError) in
             try Key(json: value, context: "\(context).keys[\(id)]")

@@ -22,7 +22,7 @@ public struct Key: Sendable, Equatable {
         self.publicKey = publicKey
     }
 
-    init(json: JSON, context: String) throws(MetadataError) {
+    public init(json: JSON, context: String) throws(MetadataError) {
         var r = try FieldReader(json, context: context)
         keytype = try r.string("keytype")
         scheme = try r.string("scheme")

@@ -20,7 +20,7 @@ public struct MetaFile: Sendable, Equatable {
                   hashes: hashAlgorithms.isEmpty ? nil : Dictionary(uniqueKeysWithValues: hashAlgorithms.map { ($0.rawValue, Hex.encode(Hash.digest($0, bytes))) }))
     }
 
-    init(json: JSON, context: String) throws(MetadataError) {
+    public init(json: JSON, context: String) throws(MetadataError) {
         var r = try FieldReader(json, context: context)
         version = try r.int("version")
         guard version >= 1 else { throw MetadataError(.invalidValue, "\(context).version: must be at least 1, is \(version)") }

@@ -12,7 +12,7 @@ public struct Role: Sendable, Equatable {
         self.keyIDs = keyIDs; self.threshold = threshold; self.unrecognized = JSONObject()
     }
 
-    init(json: JSON, context: String) throws(MetadataError) {
+    public init(json: JSON, context: String) throws(MetadataError) {
         var r = try FieldReader(json, context: context)
         keyIDs = try r.stringArray("keyids")
         threshold = try Int(r.int("threshold"))

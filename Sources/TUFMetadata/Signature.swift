@@ -14,7 +14,7 @@ public struct Signature: Sendable, Equatable {
         self.unrecognized = JSONObject()
     }
 
-    init(json: JSON, context: String) throws(MetadataError) {
+    public init(json: JSON, context: String) throws(MetadataError) {
         var r = try FieldReader(json, context: context)
         keyID = try r.string("keyid")
         signature = try r.string("sig")

@@ -16,7 +16,7 @@ public struct SuccinctRoles: Sendable, Equatable {
         self.namePrefix = namePrefix; self.unrecognized = JSONObject()
     }
 
-    init(json: JSON, context: String) throws(MetadataError) {
+    public init(json: JSON, context: String) throws(MetadataError) {
         var r = try FieldReader(json, context: context)
         keyIDs = try r.stringArray("keyids")
         threshold = try Int(r.int("threshold"))

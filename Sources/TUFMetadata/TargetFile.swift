@@ -21,7 +21,7 @@ public struct TargetFile: Sendable, Equatable {
                   custom: custom)
     }
 
-    init(json: JSON, context: String) throws(MetadataError) {
+    public init(json: JSON, context: String) throws(MetadataError) {
         var r = try FieldReader(json, context: context)
         length = try r.int("length")
         guard length >= 0 else { throw MetadataError(.invalidValue, "\(context).length: must not be negative") }
