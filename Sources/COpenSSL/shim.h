@@ -8,3 +8,4 @@
 #include <openssl/x509.h>
 #include <openssl/core_names.h>
 #include <openssl/rand.h>
+#include <openssl/pkcs12.h>

@@ -1,0 +1,33 @@
+/// An error from key parsing, key generation or signing; equal by `code` so tests can match on it.
+public struct CryptoError: Error, Equatable, CustomStringConvertible, Sendable {
+    /// What went wrong, independent of the message wording.
+    public enum Code: String, Sendable {
+        /// A keytype/scheme combination, key algorithm or curve this module does not handle.
+        case unsupportedKey
+        /// Key bytes, hex or PEM that do not parse, or that do not match their declared type.
+        case malformedKey
+        /// An encrypted key without a passphrase, or with the wrong one.
+        case badPassphrase
+        /// The signing primitive failed.
+        case signingFailed
+        /// Key generation failed.
+        case keyGenerationFailed
+        /// Writing a key as PEM failed.
+        case encodingFailed
+    }
+
+    /// The kind of failure.
+    public let code: Code
+    /// A human-readable explanation; never contains key material or passphrases.
+    public let message: String
+
+    /// Creates an error with a code and a message that must not contain secrets.
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { "\(code.rawValue): \(message)" }
+
+    public static func == (lhs: CryptoError, rhs: CryptoError) -> Bool { lhs.code == rhs.code }
+}
