@@ -34,8 +34,11 @@ import TUFCanonicalJSON
     func encodesLikeSecuresystemslib(vector: Vector) throws {
         let value = try JSONParser().parse(vector.input)
         #expect(CanonicalJSON.encode(value) == vector.canonical)
-        // Canonical output parses back to the same value and re-encodes identically.
-        #expect(CanonicalJSON.encode(try JSONParser().parse(vector.canonical!)) == vector.canonical)
+        // Canonical output is itself JSON unless it holds raw control characters (which
+        // securesystemslib does not escape); then it must re-encode identically.
+        if let canonical = vector.canonical, !canonical.contains(where: { $0 < 0x20 }) {
+            #expect(CanonicalJSON.encode(try JSONParser().parse(canonical)) == canonical)
+        }
     }
 
     @Test(arguments: invalid)

@@ -104,8 +104,8 @@ import TUFTestSupport
 
     @Test func unknownFieldsSurviveARoundTrip() throws {
         let text = """
-        {"signatures":[{"keyid":"ab","sig":"00","extra":1}],"signed":{"_type":"timestamp","expires":"2030-01-01T00:00:00Z",\
-        "future":{"x":[1,2]},"meta":{"snapshot.json":{"version":3,"note":"n"}},"spec_version":"1.0.31","version":7},"top":true}
+        {"signatures":[{"extra":1,"keyid":"ab","sig":"00"}],"signed":{"_type":"timestamp","expires":"2030-01-01T00:00:00Z",\
+        "future":{"x":[1,2]},"meta":{"snapshot.json":{"note":"n","version":3}},"spec_version":"1.0.31","version":7},"top":true}
         """
         let md = try Metadata<Timestamp>(bytes: Array(text.utf8))
         #expect(md.signed.unrecognized["future"] == ["x": [1, 2]])

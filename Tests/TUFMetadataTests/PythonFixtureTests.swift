@@ -20,7 +20,7 @@ import TUFTestSupport
 
     static let base = Bundle.module.url(forResource: "Fixtures/python-tuf", withExtension: nil)!
 
-    static let manifest: [String: Any] = {
+    nonisolated(unsafe) static let manifest: [String: Any] = {
         guard let data = try? Data(contentsOf: base.appendingPathComponent("manifest.json")),
               let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return [:] }
         return object
