@@ -30,6 +30,8 @@ let package = Package(
         .executableTarget(name: "tuf-verify", dependencies: [
             "TUFClient", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        // Benchmark driver for Scripts/bench; not a product.
+        .executableTarget(name: "tuf-bench", dependencies: ["TUFCanonicalJSON", "TUFCrypto", "TUFMetadata"]),
         .testTarget(name: "TUFCanonicalJSONTests", dependencies: ["TUFCanonicalJSON", "TUFTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TUFCryptoTests", dependencies: ["TUFCrypto", "TUFTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TUFMetadataTests", dependencies: ["TUFMetadata", "TUFTestSupport"], resources: [.copy("Fixtures")]),
