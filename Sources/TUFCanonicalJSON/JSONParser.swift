@@ -100,7 +100,7 @@ private struct Reader {
             let key = try parseString()
             // Small objects scan; large ones (snapshot meta, bins) switch to a set.
             if members.count < 16 {
-                if members.contains(where: { $0.key.utf8.elementsEqual(key.utf8) }) { throw duplicate(key, keyOffset) }
+                if members.contains(where: { UTF8Order.equal($0.key, key) }) { throw duplicate(key, keyOffset) }
             } else {
                 if seen == nil { seen = Set(members.map { ExactKey($0.key) }) }
                 if !seen!.insert(ExactKey(key)).inserted { throw duplicate(key, keyOffset) }
@@ -182,10 +182,15 @@ private struct Reader {
         index += 1
         // Fast path: no escapes, so the bytes are the string once UTF-8 is validated.
         var scan = index
+        var ascii = true
         while scan < bytes.count {
             let c = bytes[scan]
             if c == UInt8(ascii: "\"") {
                 let slice = UnsafeBufferPointer(rebasing: bytes[index..<scan])
+                if ascii {
+                    index = scan + 1
+                    return String(decoding: slice, as: UTF8.self)
+                }
                 guard let s = String(validating: slice, as: UTF8.self) else {
                     throw JSONError(.invalidUTF8, at: index, "string is not valid UTF-8")
                 }
@@ -194,6 +199,7 @@ private struct Reader {
             }
             if c == UInt8(ascii: "\\") { break }
             if c < 0x20 { throw JSONError(.controlCharacterInString, at: scan, "unescaped control character in string") }
+            if c >= 0x80 { ascii = false }
             scan += 1
         }
         guard scan < bytes.count else { throw JSONError(.unexpectedEnd, at: start, "unterminated string") }

@@ -58,7 +58,7 @@ public struct Delegations: Sendable, Equatable {
 
     /// Keyids and threshold of the delegated role `name`, if delegated here.
     public func delegation(for name: String) -> (keyIDs: [String], threshold: Int)? {
-        if let role = roles?.first(where: { $0.name.utf8.elementsEqual(name.utf8) }) { return (role.keyIDs, role.threshold) }
+        if let role = roles?.first(where: { UTF8Order.equal($0.name, name) }) { return (role.keyIDs, role.threshold) }
         if let succinctRoles, succinctRoles.isDelegatedRole(name) { return (succinctRoles.keyIDs, succinctRoles.threshold) }
         return nil
     }
