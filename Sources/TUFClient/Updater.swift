@@ -144,3 +144,13 @@ public final class Updater {
 
     private static func withSlash(_ url: String) -> String { url.hasSuffix("/") ? url : url + "/" }
 }
+
+extension Updater {
+    /// Installs `rootBytes` as the trusted root of `metadataDir` (no network): they must be
+    /// root metadata signed by a threshold of its own keys. Expiry is not checked here; a
+    /// refresh replaces an expired root with a newer one.
+    public static func installTrustedRoot(_ rootBytes: [UInt8], metadataDir: String, referenceTime: Expiry) throws(ClientError) {
+        _ = try TrustedMetadataSet(rootBytes: rootBytes, referenceTime: referenceTime)
+        try LocalFiles.writeAtomically(rootBytes, to: metadataPath(metadataDir, role: "root"))
+    }
+}
