@@ -34,6 +34,10 @@ public struct ProjectFile: Sendable, Equatable {
     public let targetPath: String
     /// The yank state signed in the file's target entry.
     public let yank: YankState
+
+    public init(filename: String, targetPath: String, yank: YankState) {
+        self.filename = filename; self.targetPath = targetPath; self.yank = yank
+    }
 }
 
 /// Verification of yank state (pure): project pages (PEP 691 JSON) against the signed
