@@ -2,7 +2,7 @@ import ArgumentParser
 import TUFClient
 
 /// `download`: refresh, then fetch and verify each `--target-name` in order.
-struct DownloadCommand: AsyncParsableCommand {
+struct DownloadCommand: ParsableCommand, Subcommand {
     static let configuration = CommandConfiguration(commandName: "download", abstract: "Refresh, then download and verify each --target-name.")
     @OptionGroup var options: GlobalOptions
 
@@ -14,7 +14,7 @@ struct DownloadCommand: AsyncParsableCommand {
         guard !options.targetName.isEmpty else { throw ValidationError("give at least one --target-name") }
     }
 
-    func run() async throws {
+    func execute() async throws {
         let updater = try options.makeUpdater()
         try await updater.refresh()
         var results: [[String: Any]] = []

@@ -3,7 +3,7 @@ import Foundation
 import TUFClient
 
 /// `init TRUSTED_ROOT`: installs the trusted root; no network.
-struct InitCommand: AsyncParsableCommand {
+struct InitCommand: ParsableCommand, Subcommand {
     static let configuration = CommandConfiguration(commandName: "init", abstract: "Install a trusted root.json (no network).")
     @OptionGroup var options: GlobalOptions
     @Argument(help: "The trusted root metadata file.")
@@ -11,7 +11,7 @@ struct InitCommand: AsyncParsableCommand {
 
     func validate() throws { _ = try options.require(options.metadataDir, "--metadata-dir") }
 
-    func run() async throws {
+    func execute() async throws {
         guard let data = FileManager.default.contents(atPath: trustedRoot) else {
             throw ValidationError("cannot read \(trustedRoot)")
         }

@@ -2,7 +2,7 @@ import ArgumentParser
 import TUFClient
 
 /// `project NAME`: the verified project page and the signed yank state of each file.
-struct ProjectCommand: AsyncParsableCommand {
+struct ProjectCommand: ParsableCommand, Subcommand {
     static let configuration = CommandConfiguration(commandName: "project", abstract: "Verify a project page and show each file's signed yank state.")
     @OptionGroup var options: GlobalOptions
     @Argument(help: "The project name (normalized per PEP 503).")
@@ -14,7 +14,7 @@ struct ProjectCommand: AsyncParsableCommand {
         _ = try options.require(options.targetBaseURL, "--target-base-url")
     }
 
-    func run() async throws {
+    func execute() async throws {
         let updater = try options.makeUpdater()
         try await updater.refresh()
         let (pagePath, _, files) = try await updater.verifyProject(name)

@@ -2,7 +2,7 @@ import ArgumentParser
 import TUFClient
 
 /// `refresh`: updates root, timestamp, snapshot and targets.
-struct RefreshCommand: AsyncParsableCommand {
+struct RefreshCommand: ParsableCommand, Subcommand {
     static let configuration = CommandConfiguration(commandName: "refresh", abstract: "Update the trusted metadata.")
     @OptionGroup var options: GlobalOptions
 
@@ -11,7 +11,7 @@ struct RefreshCommand: AsyncParsableCommand {
         _ = try options.require(options.metadataURL, "--metadata-url")
     }
 
-    func run() async throws {
+    func execute() async throws {
         let updater = try options.makeUpdater()
         try await updater.refresh()
         let t = updater.trusted

@@ -3,7 +3,7 @@ import Foundation
 import TUFMetadata
 
 /// The root command: only groups the subcommands.
-struct TUFVerify: AsyncParsableCommand {
+struct TUFVerify: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tuf-verify",
         abstract: "Verify metadata and downloads of a TUF repository.",
@@ -15,4 +15,10 @@ struct TUFVerify: AsyncParsableCommand {
 /// The time every expiry is checked against: the system clock, read once per run.
 enum VerificationTime {
     static let now = Expiry(secondsSinceEpoch: Int64(time(nil)))
+}
+
+/// A subcommand: `execute()` does its work (async, so ArgumentParser's synchronous `run()`
+/// is not used).
+protocol Subcommand {
+    func execute() async throws
 }

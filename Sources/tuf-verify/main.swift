@@ -10,8 +10,8 @@ let arguments = ArgumentOrder.globalOptionsAfterSubcommand(Array(CommandLine.arg
 let wantsJSON = arguments.contains("--json")
 do {
     var command = try TUFVerify.parseAsRoot(arguments)
-    if var asyncCommand = command as? AsyncParsableCommand {
-        try await asyncCommand.run()
+    if let subcommand = command as? Subcommand {
+        try await subcommand.execute()
     } else {
         try command.run()
     }
