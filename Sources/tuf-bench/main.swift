@@ -58,6 +58,10 @@ do {
     switch args.first {
     case "json": try benchJSON(args.dropFirst().first ?? "")
     case "ed25519": try benchEd25519()
+    case "json-loop":
+        // Fixed work for instruction counting under callgrind (figures that ignore load).
+        let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: String(args.dropFirst().first ?? ""))))
+        for _ in 0..<(Int(args.dropFirst(2).first ?? "") ?? 1) { _ = CanonicalJSON.encode(try JSONParser().parse(bytes)) }
     case "metadata":
         let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: String(args.dropFirst().first ?? ""))))
         report("metadata.parse_targets", try rate {
