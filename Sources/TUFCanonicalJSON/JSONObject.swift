@@ -77,7 +77,23 @@ public enum UTF8Order {
     public static func equal(_ a: String, _ b: String) -> Bool {
         guard a.utf8.count == b.utf8.count else { return false }
         var a = a, b = b
-        return a.withUTF8 { pa in b.withUTF8 { pb in pa.elementsEqual(pb) } }
+        return a.withUTF8 { pa in
+            b.withUTF8 { pb in
+                guard let x = pa.baseAddress, let y = pb.baseAddress else { return true }
+                var i = 0
+                while i + 8 <= pa.count {
+                    if UnsafeRawPointer(x + i).loadUnaligned(as: UInt64.self) != UnsafeRawPointer(y + i).loadUnaligned(as: UInt64.self) {
+                        return false
+                    }
+                    i += 8
+                }
+                while i < pa.count {
+                    if x[i] != y[i] { return false }
+                    i += 1
+                }
+                return true
+            }
+        }
     }
 }
 

@@ -62,6 +62,9 @@ do {
         // Fixed work for instruction counting under callgrind (figures that ignore load).
         let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: String(args.dropFirst().first ?? ""))))
         for _ in 0..<(Int(args.dropFirst(2).first ?? "") ?? 1) { _ = CanonicalJSON.encode(try JSONParser().parse(bytes)) }
+    case "metadata-loop":
+        let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: String(args.dropFirst().first ?? ""))))
+        for _ in 0..<(Int(args.dropFirst(2).first ?? "") ?? 1) { _ = try Metadata<Targets>(bytes: bytes) }
     case "metadata":
         let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: String(args.dropFirst().first ?? ""))))
         report("metadata.parse_targets", try rate {
