@@ -144,10 +144,13 @@ import TUFTestSupport
         #expect(result.output.contains("freeze attack"), "\(result.output)")
     }
 
-    @Test func testForgedYankOnPythonPageIsMaliciousYank() throws {
+    /// Forged for everyone, and only for this client (serve.py tampers only with requests
+    /// whose User-Agent names tuf-verify; everyone else gets the honest page).
+    @Test(arguments: [[String](), ["--only-user-agent", "tuf-verify"]])
+    func testForgedYankOnPythonPageIsMaliciousYank(targeting: [String]) throws {
         let r = try PythonRepository()
         let page = "/targets/simple/demo/\(try r.sha256("simple/demo/index.json")).index.json"
-        let server = try r.serve(["--forge-yank", page, "demo-1.0.tar.gz", "true"])
+        let server = try r.serve(["--forge-yank", page, "demo-1.0.tar.gz", "true"] + targeting)
         defer { server.stop() }
         try r.initClient()
         let result = try r.run(r.options(server) + ["project", "demo"])
