@@ -20,7 +20,7 @@ extension Updater {
     }
 
     /// The URL of `targetPath`: the target base URL plus the quoted path, hash-prefixed
-    /// (`dir/<sha256>.name`, 5.7.2) under consistent snapshots unless turned off.
+    /// (`dir/<sha256>.name`, 5.7.3) under consistent snapshots unless turned off.
     public func targetURL(for targetPath: String, _ file: TargetFile) throws(ClientError) -> String {
         guard let targetBaseURL else { throw ClientError(.invalidArgument, "no target base URL configured") }
         var remotePath = targetPath
@@ -38,7 +38,7 @@ extension Updater {
     }
 
     /// Downloads `targetPath` as `file` describes it, reading at most its length, checks
-    /// every listed hash (5.7.1), and only then moves it into place: no partial or
+    /// every listed hash (5.7.3), and only then moves it into place: no partial or
     /// unverified file is ever left at the destination. Returns the local path.
     @discardableResult
     public func download(_ targetPath: String, _ file: TargetFile) async throws(ClientError) -> String {

@@ -10,7 +10,7 @@ public struct UpdaterConfig: Sendable {
     public var timestampMaxLength = 16_384
     public var snapshotMaxLength = 8_000_000
     public var targetsMaxLength = 8_000_000
-    /// With consistent snapshots, fetch targets as `dir/<sha256>.name` (5.7.2). Turn off for
+    /// With consistent snapshots, fetch targets as `dir/<sha256>.name` (5.7.3). Turn off for
     /// file hosts that serve files under their plain names (PyPI's).
     public var prefixTargetsWithHash = true
 

@@ -30,6 +30,9 @@ public final class RepositorySimulator: Fetcher, @unchecked Sendable {
     /// Changes served bytes: keyed by the path after the base URL (`timestamp.json`,
     /// `2.snapshot.json`, `targets/<path as requested>`).
     public var tamper: [String: @Sendable ([UInt8]) -> [UInt8]] = [:]
+    /// Fails fetches with the given error instead of serving (a server error, a timeout…),
+    /// keyed like `tamper`.
+    public var failures: [String: ClientError] = [:]
     /// The expiry of new metadata.
     public var safeExpiry: Expiry
 
@@ -180,10 +183,12 @@ public final class RepositorySimulator: Fetcher, @unchecked Sendable {
         var bytes: [UInt8]
         if url.hasPrefix(Self.metadataURL) {
             relative = String(url.dropFirst(Self.metadataURL.count))
+            if let failure = failures[relative] { throw failure }
             bytes = try fetchMetadata(relative, url: url)
         } else if url.hasPrefix(Self.targetsURL) {
             let path = String(url.dropFirst(Self.targetsURL.count))
             relative = "targets/\(path)"
+            if let failure = failures[relative] { throw failure }
             bytes = try fetchTarget(path, url: url)
         } else {
             throw ClientError(.notFound, "\(url): not served by the simulator")

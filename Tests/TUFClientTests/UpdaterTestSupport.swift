@@ -35,7 +35,7 @@ struct ClientHarness {
     init(_ sim: RepositorySimulator = RepositorySimulator()) {
         self.sim = sim
         try! FileManager.default.createDirectory(atPath: "\(dir.path)/metadata", withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: "\(dir.path)/metadata/root.json", contents: Data(sim.signedRoots[0]))
+        try! Data(sim.signedRoots[0]).write(to: URL(fileURLWithPath: "\(dir.path)/metadata/root.json"))
     }
 
     func updater() throws -> Updater {

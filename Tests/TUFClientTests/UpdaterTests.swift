@@ -29,10 +29,10 @@ import TUFTestSupport
         #expect([UInt8](saved) == h.sim.signedBytes("timestamp"))
     }
 
-    @Test func testNoInitialRootIsNotFound() async throws {
+    @Test func testNoInitialRootIsNotFound() throws {
         let h = ClientHarness()
         try FileManager.default.removeItem(atPath: "\(h.metadataDir)/root.json")
-        await expectError(.notFound) { try h.updater() }
+        expectError(.notFound) { try h.updater() }
     }
 
     @Test func testCachedSnapshotAndTargetsAreReused() async throws {
@@ -90,6 +90,20 @@ import TUFTestSupport
         for v in 2...6 { h.sim.root.version = Int64(v); h.sim.publishRoot() }
         let u = try await h.refresh()
         #expect(u.trusted.root.signed.version == 3)
+    }
+
+    @Test(arguments: [ClientError.Code.fetchFailed, .downloadTooLarge])
+    func testRootFetchFailureOtherThanNotFoundStopsTheRefresh(code: ClientError.Code) async throws {
+        // Only "not found" ends the root loop (5.3.3); a server error on N+1 could hide a
+        // rotation, so the refresh must stop instead of going on with root N.
+        let h = ClientHarness()
+        h.sim.root.version = 2; h.sim.publishRoot()
+        h.sim.root.version = 3; h.sim.publishRoot()
+        h.sim.failures["3.root.json"] = ClientError(code, "HTTP 500")
+        await expectError(code) { try await h.refresh() }
+        #expect(h.sim.fetchTracker == ["\(RepositorySimulator.metadataURL)2.root.json", "\(RepositorySimulator.metadataURL)3.root.json"])
+        #expect(h.savedVersion("root") == 2)
+        #expect(h.dir.files("metadata") == ["root.json"])
     }
 
     @Test func testExpiredFinalRootIsFreeze() async throws {
