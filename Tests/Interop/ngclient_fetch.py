@@ -35,7 +35,8 @@ def main():
         shutil.copyfile(a.trusted_root, os.path.join(metadata_dir, "root.json"))
 
     config = UpdaterConfig(prefix_targets_with_hash=not a.no_prefix)
-    updater = Updater(metadata_dir, a.metadata_url, download_dir, a.targets_url, config=config)
+    # The trusted root was copied into metadata_dir above; bootstrap=None reads it from there.
+    updater = Updater(metadata_dir, a.metadata_url, download_dir, a.targets_url, config=config, bootstrap=None)
     try:
         updater.refresh()
         for target in a.targets:
