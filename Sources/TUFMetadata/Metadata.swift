@@ -16,7 +16,9 @@ public struct Metadata<Payload: SignedPayload>: Sendable, Equatable {
     /// Parses metadata bytes, checking that `_type` is this payload's role type. `name`
     /// names the document in errors (a role or file name).
     public init(bytes: some Collection<UInt8>, name: String? = nil) throws(MetadataError) {
-        let envelope = try Envelope(bytes: bytes, name: name ?? Payload.type.rawValue)
+        // No canonical bytes here: a caller that verifies goes through `Envelope` and keeps
+        // them; one that only reads the model should not pay for encoding a large file.
+        let envelope = try Envelope(bytes: bytes, name: name ?? Payload.type.rawValue, parser: JSONParser(), canonicalize: false)
         try self.init(envelope: envelope)
     }
 
@@ -79,6 +81,11 @@ public struct Envelope: Sendable {
 
     /// Parses the envelope; rejects bad JSON, missing parts and duplicate signature keyids.
     public init(bytes: some Collection<UInt8>, name: String, parser: JSONParser = JSONParser()) throws(MetadataError) {
+        try self.init(bytes: bytes, name: name, parser: parser, canonicalize: true)
+    }
+
+    /// With `canonicalize` false, `signedBytes` is left empty: only for decoding the model.
+    init(bytes: some Collection<UInt8>, name: String, parser: JSONParser, canonicalize: Bool) throws(MetadataError) {
         self.name = name
         let json: JSON
         do { json = try parser.parse(bytes) } catch {
@@ -105,7 +112,7 @@ public struct Envelope: Sendable {
         }
         self.signatures = signatures
         unrecognized = r.remaining
-        signedBytes = CanonicalJSON.encode(signedJSON)
+        signedBytes = canonicalize ? CanonicalJSON.encode(signedJSON) : []
     }
 
     /// The `_type` of the payload, if it is a string.
