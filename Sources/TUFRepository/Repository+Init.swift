@@ -137,9 +137,11 @@ extension Repository {
             let layout = policy.bins
             var desired = [[String: TargetFile]](repeating: [:], count: layout.count)
             for (p, file) in snapshot.targets { desired[layout.bin(for: p)][p] = file }
-            return try publish(signers: signers.map(SignerEntry.init), desired: desired, mode: .refresh, now: now) { () throws(RepositoryError) in
+            let result = try publish(signers: signers.map(SignerEntry.init), desired: desired, mode: .refresh, now: now) { () throws(RepositoryError) in
                 try writeTargetFiles(snapshot, index: index, linkFiles: linkFiles)
             }
+            try linkPlainPageNames(snapshot)
+            return result
         }
     }
 }

@@ -16,34 +16,44 @@ extension Repository {
         return a == b
     }
 
-    /// Writes the pages that changed (hash-prefixed copy, then the plain name linked to it) and,
-    /// with `linkFiles`, hard links of the index's distribution files under hash-prefixed names.
+    /// Writes, before the metadata that names them, the hash-prefixed copies of the pages that
+    /// changed and, with `linkFiles`, hard links of the index's distribution files under
+    /// hash-prefixed names. New names only: nothing a client can see yet changes.
     func writeTargetFiles(_ snapshot: IndexSnapshot, index: String, linkFiles: Bool) throws(RepositoryError) {
         var copies: [(path: String, bytes: [UInt8])] = []
         for (p, bytes) in snapshot.pageBytes {
-            copies.append(("targets/" + Self.hashPrefixed(p, sha256: snapshot.pages[p]!), bytes))
+            let prefixed = "targets/" + Self.hashPrefixed(p, sha256: snapshot.pages[p]!)
+            if !FileIO.exists(path + "/" + prefixed) { copies.append((prefixed, bytes)) }
         }
         try store.write(copies)
+        guard linkFiles else { return }
         var directories = Set<String>()
-        for (p, _) in snapshot.pageBytes {
-            try store.hardLink(path + "/targets/" + Self.hashPrefixed(p, sha256: snapshot.pages[p]!), to: "targets/" + p)
-            directories.insert(FileIO.parent("targets/" + p))
-        }
-        if linkFiles {
-            for (p, file) in snapshot.targets where snapshot.pages[p] == nil {
-                let sha = file.hashes["sha256"]!
-                let dest = "targets/" + Self.hashPrefixed(p, sha256: sha)
-                if FileIO.exists(path + "/" + dest) { continue }
-                let source = index + "/" + p
-                guard let size = FileIO.size(source) else {
-                    throw RepositoryError(.badIndex, "index \(index): \(p) is listed but missing (needed by --link-files)")
-                }
-                guard size == file.length else {
-                    throw RepositoryError(.badIndex, "index \(index): \(p) has \(size) bytes, its page says \(file.length)")
-                }
-                try store.hardLink(source, to: dest)
-                directories.insert(FileIO.parent(dest))
+        for (p, file) in snapshot.targets where snapshot.pages[p] == nil {
+            let sha = file.hashes["sha256"]!
+            let dest = "targets/" + Self.hashPrefixed(p, sha256: sha)
+            if FileIO.exists(path + "/" + dest) { continue }
+            let source = index + "/" + p
+            guard let size = FileIO.size(source) else {
+                throw RepositoryError(.badIndex, "index \(index): \(p) is listed but missing (needed by --link-files)")
             }
+            guard size == file.length else {
+                throw RepositoryError(.badIndex, "index \(index): \(p) has \(size) bytes, its page says \(file.length)")
+            }
+            try store.hardLink(source, to: dest)
+            directories.insert(FileIO.parent(dest))
+        }
+        if !directories.isEmpty { try store.syncAll(directories: directories) }
+    }
+
+    /// Points the plain page names at the new copies, after the timestamp that describes them
+    /// (clients that do not prefix fetch these). Also repairs names a crash left behind.
+    func linkPlainPageNames(_ snapshot: IndexSnapshot) throws(RepositoryError) {
+        var directories = Set<String>()
+        for (p, bytes) in snapshot.pageBytes {
+            let prefixed = "targets/" + Self.hashPrefixed(p, sha256: snapshot.pages[p]!)
+            if !FileIO.exists(path + "/" + prefixed) { try store.write([(prefixed, bytes)]) }
+            try store.hardLink(path + "/" + prefixed, to: "targets/" + p)
+            directories.insert(FileIO.parent("targets/" + p))
         }
         if !directories.isEmpty { try store.syncAll(directories: directories) }
     }

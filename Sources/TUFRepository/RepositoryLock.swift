@@ -17,11 +17,12 @@ public final class RepositoryLock {
         var waited = 0.0
         while flock(fd, LOCK_EX | LOCK_NB) != 0 {
             guard errno == EWOULDBLOCK || errno == EINTR else {
-                close(fd)
+                release()
                 throw RepositoryError(.io, "\(path): cannot lock: \(FileIO.reason())")
             }
             guard waited < wait else {
-                close(fd)
+                // release() also marks the descriptor closed: deinit runs after a failed init.
+                release()
                 throw RepositoryError(.locked, "\(repository) is locked by another tuf-repo run (\(path)); waited \(Int(wait.rounded(.up)))s, try again later")
             }
             usleep(50_000)
