@@ -50,39 +50,51 @@ extension Repository {
 
         // Staged offline roles that reached their thresholds, checked against the roles that
         // will delegate to them once published.
-        var newRoot: Loaded<Root>?
+        var candidateRoot: Loaded<Root>?
         if let s = staged.root, s.signed.version > published.root?.signed.version ?? 0 {
-            let bytes = s.metadata.signedBytes()
-            let selfCheck = RoleKeys(root: s.signed, .root).verifies(signedBytes: bytes, signatures: s.metadata.signatures)
-            // 5.3.4: a new root must be signed by a threshold of the old root keys and of its own.
-            let oldCheck = published.root.map { RoleKeys(root: $0.signed, .root).verifies(signedBytes: bytes, signatures: s.metadata.signatures) }
             if let old = published.root, s.signed.version != old.signed.version + 1 {
                 throw RepositoryError(.invalidMetadata, "staged root has version \(s.signed.version); the next version is \(old.signed.version + 1)")
             }
-            if selfCheck.isVerified, oldCheck?.isVerified ?? true { newRoot = s }
+            let bytes = s.metadata.signedBytes()
+            // 5.3.4: a new root must be signed by a threshold of the old root keys and of its own.
+            let selfCheck = RoleKeys(root: s.signed, .root).verifies(signedBytes: bytes, signatures: s.metadata.signatures)
+            let oldCheck = published.root.map { RoleKeys(root: $0.signed, .root).verifies(signedBytes: bytes, signatures: s.metadata.signatures) }
+            if selfCheck.isVerified, oldCheck?.isVerified ?? true { candidateRoot = s }
         }
-        guard let root = newRoot ?? published.root else {
-            throw RepositoryError(.notInitialized, "nothing is published yet and the staged root is not fully signed (see tuf-repo status)")
+        func complete(_ l: Loaded<Targets>?, newerThan p: Loaded<Targets>?, under keys: RoleKeys?) -> Loaded<Targets>? {
+            guard let l, let keys, l.signed.version > p?.signed.version ?? 0,
+                  keys.verifies(signedBytes: l.metadata.signedBytes(), signatures: l.metadata.signatures).isVerified else { return nil }
+            return l
         }
-        var newTargets: Loaded<Targets>?
-        if let s = staged.targets, s.signed.version > published.targets?.signed.version ?? 0,
-           RoleKeys(root: root.signed, .targets).verifies(signedBytes: s.metadata.signedBytes(), signatures: s.metadata.signatures).isVerified {
-            newTargets = s
+        func verifies(_ l: Loaded<Targets>, _ keys: RoleKeys?) -> Bool {
+            keys?.verifies(signedBytes: l.metadata.signedBytes(), signatures: l.metadata.signatures).isVerified ?? false
         }
-        guard let targets = newTargets ?? published.targets else {
-            throw RepositoryError(.notInitialized, "targets is not fully signed yet (see tuf-repo status)")
+        // A complete staged role waits while what it delegates to is not yet signed by the new
+        // keys (a key rotation in progress), so the published chain always verifies.
+        var useStagedRoot = candidateRoot != nil, useStagedTargets = true
+        var chosen: (root: Loaded<Root>, targets: Loaded<Targets>, bins: Loaded<Targets>, newTargets: Loaded<Targets>?, newBins: Loaded<Targets>?)?
+        while chosen == nil {
+            guard let root = useStagedRoot ? candidateRoot : published.root else {
+                throw RepositoryError(.notInitialized, "nothing is published yet and the staged root is not fully signed (see tuf-repo status)")
+            }
+            let newTargets = useStagedTargets ? complete(staged.targets, newerThan: published.targets, under: RoleKeys(root: root.signed, .targets)) : nil
+            guard let targets = newTargets ?? published.targets else {
+                throw RepositoryError(.notInitialized, "targets is not fully signed yet (see tuf-repo status)")
+            }
+            let binsKeys = RoleKeys(delegator: targets.signed, "bins")
+            let newBins = complete(staged.bins, newerThan: published.bins, under: binsKeys)
+            guard let bins = newBins ?? published.bins else {
+                throw RepositoryError(.notInitialized, "bins is not fully signed yet (see tuf-repo status)")
+            }
+            if !verifies(bins, binsKeys), newTargets != nil { useStagedTargets = false; continue }
+            if !verifies(targets, RoleKeys(root: root.signed, .targets)), useStagedRoot { useStagedRoot = false; continue }
+            guard verifies(bins, binsKeys), verifies(targets, RoleKeys(root: root.signed, .targets)) else {
+                throw RepositoryError(.notInitialized, "the staged roles are not signed by the new keys yet (see tuf-repo status)")
+            }
+            chosen = (root, targets, bins, newTargets, newBins)
         }
-        guard let binsRoleKeys = RoleKeys(delegator: targets.signed, "bins") else {
-            throw RepositoryError(.invalidMetadata, "targets does not delegate to bins")
-        }
-        var newBins: Loaded<Targets>?
-        if let s = staged.bins, s.signed.version > published.bins?.signed.version ?? 0,
-           binsRoleKeys.verifies(signedBytes: s.metadata.signedBytes(), signatures: s.metadata.signatures).isVerified {
-            newBins = s
-        }
-        guard let bins = newBins ?? published.bins else {
-            throw RepositoryError(.notInitialized, "bins is not fully signed yet (see tuf-repo status)")
-        }
+        let (root, targets, bins, newTargets, newBins) = chosen!
+        let newRoot = useStagedRoot ? candidateRoot : nil
 
         // The bins to re-sign.
         let layout = policy.bins

@@ -109,6 +109,12 @@ extension Repository {
                 let used = Set(root.roles.values.flatMap(\.keyIDs))
                 root.keys = root.keys.filter { used.contains($0.key) }
                 try store.write([(Self.stagedPath(.root), Metadata(signed: root).encoded())])
+                // New targets keys must sign targets before the new root can be published.
+                if role == .targets, staged.targets == nil, var t = published.targets?.signed {
+                    t.version += 1
+                    t.expires = Self.expiry(now, policy.expiry(of: .targets))
+                    try store.write([(Self.stagedPath(.targets), Metadata(signed: t).encoded())])
+                }
                 return .root
             case .bins:
                 var targets: Targets
@@ -122,6 +128,12 @@ extension Repository {
                 let list = try apply(d.keyIDs, d.keys, d.threshold, role: "bins")
                 targets.delegations = Self.binsDelegation(keys: list, threshold: threshold ?? min(d.threshold, list.count))
                 try store.write([(Self.stagedPath(.targets), Metadata(signed: targets).encoded())])
+                // New bins keys must sign bins before the new targets can be published.
+                if staged.bins == nil, var b = published.bins?.signed {
+                    b.version += 1
+                    b.expires = Self.expiry(now, policy.expiry(of: .bins))
+                    try store.write([(Self.stagedPath(.bins), Metadata(signed: b).encoded())])
+                }
                 return .targets
             case .binN:
                 var bins: Targets

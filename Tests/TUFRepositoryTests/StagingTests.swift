@@ -113,6 +113,29 @@ import TUFTestSupport
         #expect(try repo.audit(now: Fixture.now) == [])
     }
 
+    @Test func targetsKeyRotationWaitsForTheNewKeyAndCronKeepsWorking() throws {
+        let dir = TempDir()
+        let repo = try Fixture.repository(in: dir)
+        var index = IndexBuilder.small
+        try index.write(to: dir.sub("index"))
+        _ = try repo.rotate(role: .targets, add: [TestKeys.publicKey("ec1")], remove: [TestKeys.keyID("ed4")], threshold: nil, now: Fixture.now)
+        _ = try repo.sign(role: .root, signer: TestKeys.key("ed1"), now: Fixture.now)
+        let rootDone = try repo.sign(role: .root, signer: TestKeys.key("ed2"), now: Fixture.now)
+        // Root is complete, but publishing it before targets is signed by ec1 would break clients.
+        #expect(!rootDone.result.published)
+        #expect(throws: RepositoryError(.notAuthorized, "")) { try repo.sign(role: .targets, signer: TestKeys.key("ed4"), now: Fixture.now) }
+        // Meanwhile cron publishes index changes under the old chain.
+        let r1 = try repo.generate(index: dir.sub("index"), signers: Fixture.online, now: Fixture.now)
+        #expect(r1.published && !r1.written.contains("metadata/2.root.json"))
+        #expect(try repo.audit(now: Fixture.now) == [])
+        _ = try repo.sign(role: .targets, signer: TestKeys.key("ec1"), now: Fixture.now)
+        index.projects["zeta"] = [.init(name: "zeta-1.0.tar.gz", content: "zeta")]
+        try index.write(to: dir.sub("index"))
+        let r2 = try repo.generate(index: dir.sub("index"), signers: Fixture.online, now: Fixture.now)
+        #expect(r2.written.contains("metadata/2.root.json") && r2.written.contains("metadata/2.targets.json"))
+        #expect(try repo.audit(now: Fixture.now) == [])
+    }
+
     @Test func signFileSignsACopiedStagedFile() throws {
         let dir = TempDir()
         let (repo, _) = try Repository.initialize(at: dir.sub("repo"), options: Fixture.options(),
