@@ -36,6 +36,7 @@ let package = Package(
         .testTarget(name: "TUFCryptoTests", dependencies: ["TUFCrypto", "TUFTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TUFMetadataTests", dependencies: ["TUFMetadata", "TUFTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TUFClientTests", dependencies: ["TUFClient", "TUFTestSupport"]),
+        .testTarget(name: "TUFVerifyCLITests", dependencies: ["TUFClient", "TUFTestSupport"]),
         .testTarget(name: "TUFRepositoryTests", dependencies: ["TUFRepository", "TUFClient", "TUFTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -37,9 +37,22 @@ public enum CanonicalJSON {
 
     private static func writeString(_ s: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
-        for byte in s.utf8 {
-            if byte == UInt8(ascii: "\\") || byte == UInt8(ascii: "\"") { out.append(UInt8(ascii: "\\")) }
-            out.append(byte)
+        var s = s
+        s.withUTF8 { bytes in
+            // Copy runs without quote or backslash in one go; escape the rest.
+            var runStart = 0
+            var i = 0
+            while i < bytes.count {
+                i = SWAR.skipPlain(bytes, from: i, SWAR.hasQuoteOrBackslash)
+                guard i < bytes.count else { break }
+                if bytes[i] == UInt8(ascii: "\\") || bytes[i] == UInt8(ascii: "\"") {
+                    out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<i]))
+                    out.append(UInt8(ascii: "\\"))
+                    runStart = i
+                }
+                i += 1
+            }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...]))
         }
         out.append(UInt8(ascii: "\""))
     }
@@ -47,13 +60,15 @@ public enum CanonicalJSON {
 
 enum JSONWriting {
     static func appendInteger(_ value: Int64, to out: inout [UInt8]) {
-        if value == 0 { out.append(UInt8(ascii: "0")); return }
-        var digits: [UInt8] = []
-        digits.reserveCapacity(20)
-        // Work with the magnitude as UInt64 so that Int64.min does not overflow.
-        var m = value.magnitude
-        while m > 0 { digits.append(UInt8(ascii: "0") + UInt8(m % 10)); m /= 10 }
         if value < 0 { out.append(UInt8(ascii: "-")) }
-        out.append(contentsOf: digits.reversed())
+        // Digits go out least significant first, then that run is reversed in place (no
+        // temporary array); the magnitude as UInt64 keeps Int64.min from overflowing.
+        let start = out.count
+        var m = value.magnitude
+        repeat {
+            out.append(UInt8(ascii: "0") + UInt8(m % 10))
+            m /= 10
+        } while m > 0
+        out[start...].reverse()
     }
 }

@@ -7,7 +7,7 @@ public struct JSONObject: Sendable, Equatable {
         public var value: JSON
         public init(key: String, value: JSON) { self.key = key; self.value = value }
         public static func == (lhs: Member, rhs: Member) -> Bool {
-            lhs.key.utf8.elementsEqual(rhs.key.utf8) && lhs.value == rhs.value
+            UTF8Order.equal(lhs.key, rhs.key) && lhs.value == rhs.value
         }
     }
 
@@ -31,7 +31,7 @@ public struct JSONObject: Sendable, Equatable {
 
     /// The position of `key`, compared by UTF-8 bytes.
     public func index(of key: String) -> Int? {
-        members.firstIndex { $0.key.utf8.elementsEqual(key.utf8) }
+        members.firstIndex { UTF8Order.equal($0.key, key) }
     }
 
     /// The keys in order.
@@ -47,15 +47,53 @@ public struct JSONObject: Sendable, Equatable {
 
     /// Members sorted by key bytes, the order canonical JSON writes.
     public var sortedMembers: [Member] {
-        members.sorted { UTF8Order.precedes($0.key, $1.key) }
+        // Input that is already canonical (the usual case) needs no sort and no copy.
+        var sorted = true
+        for i in members.indices.dropFirst() where !UTF8Order.precedes(members[i - 1].key, members[i].key) {
+            sorted = false
+            break
+        }
+        return sorted ? members : members.sorted { UTF8Order.precedes($0.key, $1.key) }
     }
 }
 
-/// Ordering and hashing of strings by their UTF-8 bytes.
+/// Ordering and equality of strings by their UTF-8 bytes, on contiguous storage (the generic
+/// `UTF8View` algorithms cost several times more in the hot paths of parsing and encoding).
 public enum UTF8Order {
     /// True when `a` sorts before `b` by UTF-8 bytes (equivalently, by code points).
-    @inlinable public static func precedes(_ a: String, _ b: String) -> Bool {
-        a.utf8.lexicographicallyPrecedes(b.utf8)
+    public static func precedes(_ a: String, _ b: String) -> Bool {
+        var a = a, b = b
+        return a.withUTF8 { pa in
+            b.withUTF8 { pb in
+                let n = min(pa.count, pb.count)
+                for i in 0..<n where pa[i] != pb[i] { return pa[i] < pb[i] }
+                return pa.count < pb.count
+            }
+        }
+    }
+
+    /// True when `a` and `b` have the same UTF-8 bytes (unlike `==`, which ignores
+    /// differences of Unicode normalisation).
+    public static func equal(_ a: String, _ b: String) -> Bool {
+        guard a.utf8.count == b.utf8.count else { return false }
+        var a = a, b = b
+        return a.withUTF8 { pa in
+            b.withUTF8 { pb in
+                guard let x = pa.baseAddress, let y = pb.baseAddress else { return true }
+                var i = 0
+                while i + 8 <= pa.count {
+                    if UnsafeRawPointer(x + i).loadUnaligned(as: UInt64.self) != UnsafeRawPointer(y + i).loadUnaligned(as: UInt64.self) {
+                        return false
+                    }
+                    i += 8
+                }
+                while i < pa.count {
+                    if x[i] != y[i] { return false }
+                    i += 1
+                }
+                return true
+            }
+        }
     }
 }
 
@@ -64,7 +102,7 @@ public enum UTF8Order {
 public struct ExactKey: Hashable, Sendable {
     public let string: String
     public init(_ string: String) { self.string = string }
-    public static func == (lhs: ExactKey, rhs: ExactKey) -> Bool { lhs.string.utf8.elementsEqual(rhs.string.utf8) }
+    public static func == (lhs: ExactKey, rhs: ExactKey) -> Bool { UTF8Order.equal(lhs.string, rhs.string) }
     public func hash(into hasher: inout Hasher) {
         var s = string
         s.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }

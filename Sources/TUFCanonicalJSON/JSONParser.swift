@@ -39,6 +39,11 @@ private struct Reader {
     let bytes: UnsafeBufferPointer<UInt8>
     let maxDepth: Int
     var index = 0
+    // Scratch stacks shared by all nesting levels: members and elements collect here and are
+    // copied once into an exactly sized array when their container closes, instead of each
+    // container's array regrowing several times.
+    var memberStack: [JSONObject.Member] = []
+    var elementStack: [JSON] = []
 
     init(bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int) {
         self.bytes = bytes; self.maxDepth = maxDepth
@@ -89,20 +94,20 @@ private struct Reader {
     mutating func parseObject(depth: Int) throws(JSONError) -> JSON {
         guard depth <= maxDepth else { throw JSONError(.tooDeep, at: index, "nesting deeper than \(maxDepth)") }
         index += 1
-        var members: [JSONObject.Member] = []
+        let base = memberStack.count
         var seen: Set<ExactKey>? = nil
         skipWhitespace()
-        if try peek() == UInt8(ascii: "}") { index += 1; return .object(JSONObject(members)) }
+        if try peek() == UInt8(ascii: "}") { index += 1; return .object(JSONObject()) }
         while true {
             skipWhitespace()
             let keyOffset = index
             guard try peek() == UInt8(ascii: "\"") else { throw unexpected(bytes[index]) }
             let key = try parseString()
             // Small objects scan; large ones (snapshot meta, bins) switch to a set.
-            if members.count < 16 {
-                if members.contains(where: { $0.key.utf8.elementsEqual(key.utf8) }) { throw duplicate(key, keyOffset) }
+            if memberStack.count - base < 16 {
+                for i in base..<memberStack.count where UTF8Order.equal(memberStack[i].key, key) { throw duplicate(key, keyOffset) }
             } else {
-                if seen == nil { seen = Set(members.map { ExactKey($0.key) }) }
+                if seen == nil { seen = Set(memberStack[base...].map { ExactKey($0.key) }) }
                 if !seen!.insert(ExactKey(key)).inserted { throw duplicate(key, keyOffset) }
             }
             skipWhitespace()
@@ -110,11 +115,15 @@ private struct Reader {
             index += 1
             skipWhitespace()
             let value = try parseValue(depth: depth)
-            members.append(JSONObject.Member(key: key, value: value))
+            memberStack.append(JSONObject.Member(key: key, value: value))
             skipWhitespace()
             switch try peek() {
             case UInt8(ascii: ","): index += 1
-            case UInt8(ascii: "}"): index += 1; return .object(JSONObject(members))
+            case UInt8(ascii: "}"):
+                index += 1
+                let members = Array(memberStack[base...])
+                memberStack.removeSubrange(base...)
+                return .object(JSONObject(members))
             case let c: throw unexpected(c)
             }
         }
@@ -127,16 +136,21 @@ private struct Reader {
     mutating func parseArray(depth: Int) throws(JSONError) -> JSON {
         guard depth <= maxDepth else { throw JSONError(.tooDeep, at: index, "nesting deeper than \(maxDepth)") }
         index += 1
-        var elements: [JSON] = []
+        let base = elementStack.count
         skipWhitespace()
-        if try peek() == UInt8(ascii: "]") { index += 1; return .array(elements) }
+        if try peek() == UInt8(ascii: "]") { index += 1; return .array([]) }
         while true {
             skipWhitespace()
-            elements.append(try parseValue(depth: depth))
+            let element = try parseValue(depth: depth)
+            elementStack.append(element)
             skipWhitespace()
             switch try peek() {
             case UInt8(ascii: ","): index += 1
-            case UInt8(ascii: "]"): index += 1; return .array(elements)
+            case UInt8(ascii: "]"):
+                index += 1
+                let elements = Array(elementStack[base...])
+                elementStack.removeSubrange(base...)
+                return .array(elements)
             case let c: throw unexpected(c)
             }
         }
@@ -182,10 +196,17 @@ private struct Reader {
         index += 1
         // Fast path: no escapes, so the bytes are the string once UTF-8 is validated.
         var scan = index
+        var ascii = true
         while scan < bytes.count {
+            scan = SWAR.skipPlain(bytes, from: scan, SWAR.needsAttentionInJSONString)
+            guard scan < bytes.count else { break }
             let c = bytes[scan]
             if c == UInt8(ascii: "\"") {
                 let slice = UnsafeBufferPointer(rebasing: bytes[index..<scan])
+                if ascii {
+                    index = scan + 1
+                    return String(decoding: slice, as: UTF8.self)
+                }
                 guard let s = String(validating: slice, as: UTF8.self) else {
                     throw JSONError(.invalidUTF8, at: index, "string is not valid UTF-8")
                 }
@@ -194,6 +215,7 @@ private struct Reader {
             }
             if c == UInt8(ascii: "\\") { break }
             if c < 0x20 { throw JSONError(.controlCharacterInString, at: scan, "unescaped control character in string") }
+            if c >= 0x80 { ascii = false }
             scan += 1
         }
         guard scan < bytes.count else { throw JSONError(.unexpectedEnd, at: start, "unterminated string") }

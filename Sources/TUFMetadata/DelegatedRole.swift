@@ -23,7 +23,7 @@ public struct DelegatedRole: Sendable, Equatable {
     public init(json: JSON, context: String) throws(MetadataError) {
         var r = try FieldReader(json, context: context)
         name = try r.string("name")
-        let ctx = "\(context)(\(name))"
+        let ctx = context.isEmpty ? "(\(name))" : "\(context)(\(name))"
         keyIDs = try r.stringArray("keyids")
         threshold = try Int(r.int("threshold"))
         guard let t = try r.optionalBool("terminating") else { throw MetadataError(.malformed, "\(ctx): missing field \"terminating\"") }

@@ -20,7 +20,7 @@ public struct Delegations: Sendable, Equatable {
     public init(json: JSON, context: String) throws(MetadataError) {
         var r = try FieldReader(json, context: context)
         keys = try FieldReader.dictionary(try r.object("keys"), "\(context).keys") { (id, value) throws(MetadataError) in
-            try Key(json: value, context: "\(context).keys[\(id)]")
+            try FieldReader.inContext(context, ".keys[\(id)]") { (c) throws(MetadataError) in try Key(json: value, context: c) }
         }
         if let rolesJSON = r.take("roles") {
             guard let array = rolesJSON.arrayValue else {
@@ -29,7 +29,7 @@ public struct Delegations: Sendable, Equatable {
             var seen = Set<ExactKey>()
             var roles: [DelegatedRole] = []
             for (i, element) in array.enumerated() {
-                let role = try DelegatedRole(json: element, context: "\(context).roles[\(i)]")
+                let role = try FieldReader.inContext(context, ".roles[\(i)]") { (c) throws(MetadataError) in try DelegatedRole(json: element, context: c) }
                 guard !role.name.isEmpty, RoleType(rawValue: role.name) == nil else {
                     throw MetadataError(.invalidValue, "\(context).roles[\(i)]: \"\(role.name)\" cannot be a delegated role name")
                 }
@@ -58,7 +58,7 @@ public struct Delegations: Sendable, Equatable {
 
     /// Keyids and threshold of the delegated role `name`, if delegated here.
     public func delegation(for name: String) -> (keyIDs: [String], threshold: Int)? {
-        if let role = roles?.first(where: { $0.name.utf8.elementsEqual(name.utf8) }) { return (role.keyIDs, role.threshold) }
+        if let role = roles?.first(where: { UTF8Order.equal($0.name, name) }) { return (role.keyIDs, role.threshold) }
         if let succinctRoles, succinctRoles.isDelegatedRole(name) { return (succinctRoles.keyIDs, succinctRoles.threshold) }
         return nil
     }

@@ -90,6 +90,15 @@ struct FieldReader {
         return out
     }
 
+    /// Runs `body` for one element of a large collection with an empty context and prefixes
+    /// the element's path to an error message only when there is an error: building the path
+    /// eagerly for each of 16384 roles costs more than parsing them.
+    @inline(__always)
+    static func inContext<T>(_ parent: String, _ element: @autoclosure () -> String,
+                             _ body: (String) throws(MetadataError) -> T) throws(MetadataError) -> T {
+        do { return try body("") } catch { throw MetadataError(error.code, parent + element() + error.message) }
+    }
+
     /// Builds a dictionary from a JSON object; keys that Swift's `String` would merge
     /// (different Unicode normalisation) are rejected rather than silently merged.
     static func dictionary<V>(_ object: JSONObject, _ where_: String,

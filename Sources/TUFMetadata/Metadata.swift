@@ -96,7 +96,7 @@ public struct Envelope: Sendable {
         var signatures: [Signature] = []
         var seen = Set<ExactKey>()
         for (i, element) in array.enumerated() {
-            let signature = try Signature(json: element, context: "\(name).signatures[\(i)]")
+            let signature = try FieldReader.inContext(name, ".signatures[\(i)]") { (c) throws(MetadataError) in try Signature(json: element, context: c) }
             // Two signatures under one keyid are ambiguous; python-tuf rejects them too.
             guard seen.insert(ExactKey(signature.keyID)).inserted else {
                 throw MetadataError(.duplicateKeyID, "\(name).signatures: more than one signature for keyid \(signature.keyID)")

@@ -22,7 +22,7 @@ public struct Root: SignedPayload {
         consistentSnapshot = try r.optionalBool("consistent_snapshot")
         let keysObject = try r.object("keys")
         keys = try FieldReader.dictionary(keysObject, "\(context).keys") { (id, value) throws(MetadataError) in
-            try Key(json: value, context: "\(context).keys[\(id)]")
+            try FieldReader.inContext(context, ".keys[\(id)]") { (c) throws(MetadataError) in try Key(json: value, context: c) }
         }
         let rolesObject = try r.object("roles")
         var roles: [RoleType: Role] = [:]

@@ -16,7 +16,7 @@ public struct Snapshot: SignedPayload {
         var r = try FieldReader(json, context: context)
         common = try SignedCommon(reader: &r, type: .snapshot)
         meta = try FieldReader.dictionary(try r.object("meta"), "\(context).meta") { (name, value) throws(MetadataError) in
-            try MetaFile(json: value, context: "\(context).meta[\(name)]")
+            try FieldReader.inContext(context, ".meta[\(name)]") { (c) throws(MetadataError) in try MetaFile(json: value, context: c) }
         }
         unrecognized = r.remaining
     }

@@ -17,7 +17,7 @@ public struct Targets: SignedPayload {
         var r = try FieldReader(json, context: context)
         common = try SignedCommon(reader: &r, type: .targets)
         targets = try FieldReader.dictionary(try r.object("targets"), "\(context).targets") { (path, value) throws(MetadataError) in
-            try TargetFile(json: value, context: "\(context).targets[\(path)]")
+            try FieldReader.inContext(context, ".targets[\(path)]") { (c) throws(MetadataError) in try TargetFile(json: value, context: c) }
         }
         if let d = r.take("delegations") {
             delegations = try Delegations(json: d, context: "\(context).delegations")

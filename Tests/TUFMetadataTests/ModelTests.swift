@@ -65,3 +65,33 @@ import TUFTestSupport
         #expect(!role.isDelegated(path: "bar"))
     }
 }
+
+@Suite struct ErrorMessageTests {
+    @Test func errorsNameTheElementAtFault() throws {
+        var t = Targets(common: SignedCommon(expires: MetadataFactory.farFuture))
+        t.targets["pkg/a.whl"] = TargetFile(length: 1, hashes: ["sha256": "00"])
+        var json = t.json.objectValue!
+        var targets = json["targets"]!.objectValue!
+        targets["pkg/a.whl"] = ["length": -1, "hashes": ["sha256": "00"]]
+        json["targets"] = .object(targets)
+        do {
+            _ = try Targets(json: .object(json), context: "bin-07")
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.code == .invalidValue)
+            #expect(error.message == "bin-07.targets[pkg/a.whl].length: must not be negative")
+        }
+    }
+
+    @Test func delegatedRoleErrorsNameTheRole() throws {
+        var t = Targets(common: SignedCommon(expires: MetadataFactory.farFuture))
+        t.delegations = Delegations(keys: [:], roles: [DelegatedRole(name: "bin-3", keyIDs: ["k", "k"], threshold: 1, paths: ["*"])])
+        do {
+            _ = try Targets(json: t.json, context: "bins")
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.code == .duplicateKeyID)
+            #expect(error.message.hasPrefix("bins.delegations.roles[0](bin-3).keyids"))
+        }
+    }
+}

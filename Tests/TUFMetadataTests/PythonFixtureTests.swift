@@ -96,3 +96,13 @@ import TUFTestSupport
         #expect(!root.signed.verify(.timestamp, signedBytes: timestamp.signedBytes(), signatures: timestamp.signatures).isVerified)
     }
 }
+
+/// The fixtures are generated, not hand-edited: python-tuf regenerates the deterministic
+/// (ed25519) repositories byte for byte from the committed keys.
+@Suite(.enabled(if: Interop.enabled)) struct FixtureRegenerationTests {
+    @Test func pythonTUFRegeneratesTheCommittedFixtures() throws {
+        let dir = Interop.projectRoot.appendingPathComponent("Tests/TUFMetadataTests/Fixtures/python-tuf").path
+        let (status, output) = try Interop.runPython("make_fixtures.py", ["--check", dir])
+        #expect(status == 0, "\(output)")
+    }
+}

@@ -1,0 +1,80 @@
+import TUFMetadata
+
+/// An error of the verifying client: bad or hostile metadata, a failed download, or a call
+/// in the wrong order. The message names the role, file, key or attack; errors are equal by
+/// code so tests match on it.
+public struct ClientError: Error, Equatable, Sendable, CustomStringConvertible {
+    public enum Code: String, Sendable, CaseIterable {
+        /// Not valid metadata (bad JSON, wrong shape or type, a bad field).
+        case malformed
+        /// Too few distinct keys of the role signed (a bad or missing signature).
+        case thresholdNotMet
+        /// A version lower than one already trusted (rollback attack).
+        case rollback
+        /// A version other than the one required (root N+1, the version snapshot or timestamp lists).
+        case versionMismatch
+        /// Metadata that has expired at the reference time (freeze attack).
+        case expired
+        /// Bytes whose length differs from the trusted length.
+        case lengthMismatch
+        /// Bytes whose hash differs from the trusted hash.
+        case hashMismatch
+        /// A hash algorithm this client cannot compute is listed.
+        case unknownHashAlgorithm
+        /// A role that trusted metadata should list is missing (removed from snapshot, or not listed).
+        case missingRole
+        /// The server has no such file (HTTP 404/403, no file), or no role lists the target.
+        case notFound
+        /// More bytes than allowed (endless data attack).
+        case downloadTooLarge
+        /// A download failed for another reason (network, timeout, HTTP error).
+        case fetchFailed
+        /// A served project page differs from the signed one only in yank state.
+        case maliciousYank
+        /// A method of the trusted set was called before what it depends on.
+        case wrongOrder
+        /// A target path or role name that would not be safe as a local file name.
+        case unsafePath
+        /// Reading or writing local files failed.
+        case ioFailed
+        /// Invalid configuration or arguments.
+        case invalidArgument
+    }
+
+    public let code: Code
+    public let message: String
+
+    public init(_ code: Code, _ message: String) { self.code = code; self.message = message }
+
+    /// The kind of attack or fault, as the CLI names it.
+    public var attack: String {
+        switch code {
+        case .malformed: "malformed metadata"
+        case .thresholdNotMet: "bad signature (threshold not met)"
+        case .rollback: "rollback attack"
+        case .versionMismatch: "version mismatch (mix-and-match)"
+        case .expired: "freeze attack (expired metadata)"
+        case .lengthMismatch: "length mismatch"
+        case .hashMismatch: "hash mismatch"
+        case .unknownHashAlgorithm: "unknown hash algorithm"
+        case .missingRole: "missing role"
+        case .notFound: "not found"
+        case .downloadTooLarge: "endless data attack (download too large)"
+        case .fetchFailed: "download failed"
+        case .maliciousYank: "malicious yank"
+        case .wrongOrder: "wrong order of updates"
+        case .unsafePath: "unsafe path"
+        case .ioFailed: "local file error"
+        case .invalidArgument: "invalid argument"
+        }
+    }
+
+    public var description: String { "\(attack): \(message)" }
+
+    public static func == (lhs: ClientError, rhs: ClientError) -> Bool { lhs.code == rhs.code }
+
+    /// Maps a model error: a threshold failure stays one, everything else is malformed data.
+    init(_ error: MetadataError) {
+        self.init(error.code == .thresholdNotMet ? .thresholdNotMet : .malformed, error.message)
+    }
+}

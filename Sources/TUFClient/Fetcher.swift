@@ -1,0 +1,20 @@
+/// Downloads the bytes at a URL. Implementations must stop reading past `maxLength` bytes
+/// (`.downloadTooLarge`, the endless data attack), report a missing file as `.notFound`
+/// and every other failure as `.fetchFailed`: only `ClientError`s of those codes escape.
+public protocol Fetcher: Sendable {
+    /// The bytes at `url` (used exactly as given), at most `maxLength` of them.
+    func fetch(_ url: String, maxLength: Int) async throws(ClientError) -> [UInt8]
+}
+
+/// Chooses a fetcher by URL scheme: `file://` URLs are read from disk, others go over HTTP(S).
+public struct DefaultFetcher: Fetcher {
+    let file = FileFetcher()
+    let http: HTTPFetcher
+
+    public init(http: HTTPFetcher = HTTPFetcher()) { self.http = http }
+
+    public func fetch(_ url: String, maxLength: Int) async throws(ClientError) -> [UInt8] {
+        if url.hasPrefix("file://") { return try await file.fetch(url, maxLength: maxLength) }
+        return try await http.fetch(url, maxLength: maxLength)
+    }
+}

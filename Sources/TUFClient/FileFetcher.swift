@@ -1,0 +1,36 @@
+import Foundation
+
+/// Reads `file://` URLs from the local file system, bounded like a download.
+public struct FileFetcher: Fetcher {
+    public init() {}
+
+    public func fetch(_ url: String, maxLength: Int) async throws(ClientError) -> [UInt8] {
+        guard let parsed = URL(string: url), parsed.isFileURL else {
+            throw ClientError(.fetchFailed, "\(url): not a file:// URL")
+        }
+        let path = parsed.path
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
+            throw ClientError(.notFound, "\(url): no such file")
+        }
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw ClientError(.fetchFailed, "\(url): cannot open")
+        }
+        defer { try? handle.close() }
+        var out: [UInt8] = []
+        // Read in chunks and stop one byte past the limit: a file that keeps growing (or a
+        // device such as /dev/zero) cannot make us read without end.
+        while true {
+            let chunk: Data?
+            do { chunk = try handle.read(upToCount: min(1 << 20, maxLength + 1 - out.count)) } catch {
+                throw ClientError(.fetchFailed, "\(url): \(error.localizedDescription)")
+            }
+            guard let chunk, !chunk.isEmpty else { break }
+            out.append(contentsOf: chunk)
+            if out.count > maxLength {
+                throw ClientError(.downloadTooLarge, "\(url): more than \(maxLength) bytes")
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,93 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// Downloads over HTTP(S) with URLSession, streaming the body and cancelling as soon as it
+/// passes the limit. HTTP 403 and 404 are `.notFound` (python-tuf ends the root loop on
+/// both); other statuses, timeouts and network errors are `.fetchFailed`.
+public struct HTTPFetcher: Fetcher {
+    /// Longest wait for the next bytes (a slow-retrieval server).
+    public var idleTimeout: TimeInterval
+    /// Longest time one download may take.
+    public var totalTimeout: TimeInterval
+
+    public init(idleTimeout: TimeInterval = 30, totalTimeout: TimeInterval = 600) {
+        self.idleTimeout = idleTimeout; self.totalTimeout = totalTimeout
+    }
+
+    public func fetch(_ url: String, maxLength: Int) async throws(ClientError) -> [UInt8] {
+        guard let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased(), scheme == "http" || scheme == "https" else {
+            throw ClientError(.fetchFailed, "\(url): not an http(s) URL")
+        }
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.timeoutIntervalForRequest = idleTimeout
+        configuration.timeoutIntervalForResource = totalTimeout
+        configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
+        let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<[UInt8], ClientError>, Never>) in
+            let delegate = StreamingDelegate(url: url, maxLength: maxLength, continuation: continuation)
+            let session = URLSession(configuration: configuration, delegate: delegate, delegateQueue: nil)
+            session.dataTask(with: URLRequest(url: parsed)).resume()
+        }
+        return try result.get()
+    }
+}
+
+/// Collects one response body, enforcing the limit while it streams in.
+private final class StreamingDelegate: NSObject, URLSessionDataDelegate, @unchecked Sendable {
+    private let url: String
+    private let maxLength: Int
+    private let lock = NSLock()
+    private var body: [UInt8] = []
+    private var failure: ClientError?
+    private var continuation: CheckedContinuation<Result<[UInt8], ClientError>, Never>?
+
+    init(url: String, maxLength: Int, continuation: CheckedContinuation<Result<[UInt8], ClientError>, Never>) {
+        self.url = url; self.maxLength = maxLength; self.continuation = continuation
+    }
+
+    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
+                    completionHandler: @escaping @Sendable (URLSession.ResponseDisposition) -> Void) {
+        var problem: ClientError?
+        if let http = response as? HTTPURLResponse {
+            switch http.statusCode {
+            case 200..<300: break
+            case 403, 404: problem = ClientError(.notFound, "\(url): HTTP \(http.statusCode)")
+            default: problem = ClientError(.fetchFailed, "\(url): HTTP \(http.statusCode)")
+            }
+        }
+        if problem == nil, response.expectedContentLength > Int64(maxLength) {
+            problem = ClientError(.downloadTooLarge, "\(url): \(response.expectedContentLength) bytes announced, limit \(maxLength)")
+        }
+        lock.withLock { if failure == nil { failure = problem } }
+        completionHandler(problem == nil ? .allow : .cancel)
+    }
+
+    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
+        let tooLarge = lock.withLock { () -> Bool in
+            guard failure == nil else { return false }
+            body.append(contentsOf: data)
+            guard body.count > maxLength else { return false }
+            failure = ClientError(.downloadTooLarge, "\(url): more than \(maxLength) bytes")
+            return true
+        }
+        if tooLarge { dataTask.cancel() }
+    }
+
+    func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: Error?) {
+        let (result, continuation) = lock.withLock { () -> (Result<[UInt8], ClientError>, CheckedContinuation<Result<[UInt8], ClientError>, Never>?) in
+            let result: Result<[UInt8], ClientError>
+            if let failure {
+                result = .failure(failure)
+            } else if let error {
+                result = .failure(ClientError(.fetchFailed, "\(url): \(error.localizedDescription)"))
+            } else {
+                result = .success(body)
+            }
+            defer { self.continuation = nil }
+            return (result, self.continuation)
+        }
+        continuation?.resume(returning: result)
+        session.finishTasksAndInvalidate()
+    }
+}

@@ -1,0 +1,56 @@
+import Foundation
+
+/// Local file helpers of the updater: atomic writes and safe relative paths.
+enum LocalFiles {
+    /// Writes `bytes` to `path` so that a reader sees either the old file or all of the new
+    /// one: a temporary file in the same folder, flushed to disk, then renamed over `path`.
+    static func writeAtomically(_ bytes: [UInt8], to path: String) throws(ClientError) {
+        let url = URL(fileURLWithPath: path)
+        let folder = url.deletingLastPathComponent().path
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        } catch {
+            throw ClientError(.ioFailed, "\(folder): cannot create folder: \(error.localizedDescription)")
+        }
+        let temp = "\(folder)/.\(url.lastPathComponent).\(UInt64.random(in: 0...UInt64.max)).tmp"
+        let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw ClientError(.ioFailed, "\(temp): cannot create (errno \(errno))") }
+        var ok = bytes.withUnsafeBytes { buffer -> Bool in
+            var offset = 0
+            while offset < buffer.count {
+                let n = write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+                if n < 0 { if errno == EINTR { continue }; return false }
+                offset += n
+            }
+            return true
+        }
+        ok = ok && fsync(fd) == 0
+        ok = close(fd) == 0 && ok
+        guard ok, rename(temp, path) == 0 else {
+            let code = errno
+            unlink(temp)
+            throw ClientError(.ioFailed, "\(path): cannot write (errno \(code))")
+        }
+    }
+
+    /// The file's bytes, or nil when it does not exist or cannot be read.
+    static func read(_ path: String) -> [UInt8]? {
+        FileManager.default.contents(atPath: path).map { [UInt8]($0) }
+    }
+
+    /// Checks that a target path can be used as a path below the target folder: relative, no
+    /// empty, `.` or `..` segments, no backslash or NUL. Throws `.unsafePath` otherwise.
+    static func requireSafeRelativePath(_ path: String) throws(ClientError) {
+        guard !path.isEmpty, !path.hasPrefix("/") else {
+            throw ClientError(.unsafePath, "\"\(path)\": a target path must be relative and not empty")
+        }
+        guard !path.utf8.contains(0), !path.contains("\\") else {
+            throw ClientError(.unsafePath, "\"\(path)\": contains a backslash or NUL")
+        }
+        for segment in path.split(separator: "/", omittingEmptySubsequences: false) {
+            guard !segment.isEmpty, segment != ".", segment != ".." else {
+                throw ClientError(.unsafePath, "\"\(path)\": empty, \".\" or \"..\" segment")
+            }
+        }
+    }
+}

@@ -1,0 +1,287 @@
+import TUFMetadata
+
+/// The client's trusted metadata: raw bytes go in, and come out as verified metadata only if
+/// they pass every check of the TUF client workflow (specification section 5) against what is
+/// already trusted. Pure: no I/O and no clock; the reference time is fixed at init. A call
+/// made before what it depends on is `.wrongOrder`, distinct from bad data.
+public struct TrustedMetadataSet: Sendable {
+    /// What `updateTimestamp` did with a valid timestamp.
+    public enum TimestampUpdate: Sendable, Equatable {
+        /// The new timestamp is trusted now.
+        case updated
+        /// Same version as the trusted one: the trusted one is kept (5.4.3.1).
+        case unchanged
+    }
+
+    /// The time expiry is checked against.
+    public let referenceTime: Expiry
+    /// The trusted root; not checked for expiry until `updateTimestamp` (intermediate roots may be expired).
+    public private(set) var root: Metadata<Root>
+    public private(set) var timestamp: Metadata<Timestamp>?
+    public private(set) var snapshot: Metadata<Snapshot>?
+    /// Trusted targets roles by name (`targets` and delegated roles).
+    var targetsRoles: [String: TrustedTargets] = [:]
+    /// The root the set was created with, to detect rotated timestamp and snapshot keys.
+    private let initialRoot: Root
+
+    /// A verified targets role and the delegators its signatures have been checked against.
+    struct TrustedTargets: Sendable {
+        var metadata: Metadata<Targets>
+        var signedBytes: [UInt8]
+        var verifiedBy: Set<String>
+    }
+
+    /// Starts from a trusted root (shipped with the client or saved by an earlier run); it must
+    /// be signed by a threshold of its own root keys.
+    public init(rootBytes: some Collection<UInt8>, referenceTime: Expiry) throws(ClientError) {
+        self.referenceTime = referenceTime
+        let (envelope, root) = try Self.parse(Root.self, rootBytes, name: "root")
+        do {
+            try root.signed.requireVerified(.root, signedBytes: envelope.signedBytes, signatures: root.signatures, name: "trusted root")
+        } catch { throw ClientError(error) }
+        self.root = root
+        self.initialRoot = root.signed
+    }
+
+    /// The trusted top-level targets role.
+    public var targets: Metadata<Targets>? { targetsRoles["targets"]?.metadata }
+
+    /// The trusted targets role `name` (top-level or delegated), if loaded.
+    public func targets(_ name: String) -> Metadata<Targets>? { targetsRoles[name]?.metadata }
+
+    /// True when the current root changed the timestamp or snapshot keys of the root this set
+    /// started from: the caller must then discard its saved timestamp and snapshot (5.3.11).
+    public var requiresFastForwardRecovery: Bool {
+        [RoleType.timestamp, .snapshot].contains { type in
+            guard let old = initialRoot.roles[type], let new = root.signed.roles[type] else { return true }
+            return old.threshold != new.threshold || Set(old.keyIDs) != Set(new.keyIDs)
+                || old.keyIDs.contains { initialRoot.keys[$0] != root.signed.keys[$0] }
+        }
+    }
+
+    // MARK: - 5.3 root
+
+    /// Verifies root version N+1 against the trusted root N and makes it trusted.
+    @discardableResult
+    public mutating func updateRoot(_ bytes: some Collection<UInt8>) throws(ClientError) -> Metadata<Root> {
+        guard timestamp == nil else {
+            throw ClientError(.wrongOrder, "root cannot be updated after timestamp was loaded")
+        }
+        let (envelope, newRoot) = try Self.parse(Root.self, bytes, name: "root")
+        let expected = root.signed.version + 1
+        do {
+            // 5.3.3: a threshold of the trusted root's root keys must sign the new root…
+            try root.signed.requireVerified(.root, signedBytes: envelope.signedBytes, signatures: newRoot.signatures,
+                                            name: "root v\(newRoot.signed.version) (by the keys of trusted root v\(root.signed.version))")
+            // 5.3.3: …and a threshold of its own root keys.
+            try newRoot.signed.requireVerified(.root, signedBytes: envelope.signedBytes, signatures: newRoot.signatures,
+                                               name: "root v\(newRoot.signed.version) (by its own keys)")
+        } catch { throw ClientError(error) }
+        // 5.3.5: the new version must be exactly N+1 (no rollback, no skipped version).
+        guard newRoot.signed.version == expected else {
+            let code: ClientError.Code = newRoot.signed.version <= root.signed.version ? .rollback : .versionMismatch
+            throw ClientError(code, "root: expected version \(expected), got \(newRoot.signed.version)")
+        }
+        // 5.3.6: an intermediate root's expiry is not checked; 5.3.7: trust it.
+        root = newRoot
+        return newRoot
+    }
+
+    // MARK: - 5.4 timestamp
+
+    /// Verifies a timestamp against the final root and the trusted timestamp.
+    @discardableResult
+    public mutating func updateTimestamp(_ bytes: some Collection<UInt8>) throws(ClientError) -> TimestampUpdate {
+        guard snapshot == nil else {
+            throw ClientError(.wrongOrder, "timestamp cannot be updated after snapshot was loaded")
+        }
+        // 5.3.10: the final root must not be expired (freeze attack).
+        guard !root.signed.common.isExpired(at: referenceTime) else {
+            throw ClientError(.expired, "root v\(root.signed.version) expired at \(root.signed.expires)")
+        }
+        let (envelope, new) = try Self.parse(Timestamp.self, bytes, name: "timestamp")
+        // 5.4.2: signed by a threshold of the root's timestamp keys.
+        do {
+            try root.signed.requireVerified(.timestamp, signedBytes: envelope.signedBytes, signatures: new.signatures)
+        } catch { throw ClientError(error) }
+        if let trusted = timestamp {
+            // 5.4.3.1: the version must not go back (rollback attack)…
+            if new.signed.version < trusted.signed.version {
+                throw ClientError(.rollback, "timestamp: version \(new.signed.version) is lower than trusted version \(trusted.signed.version)")
+            }
+            // …and an equal version changes nothing: keep the trusted timestamp.
+            if new.signed.version == trusted.signed.version { return .unchanged }
+            // 5.4.3.2: the snapshot version it lists must not go back either.
+            if new.signed.snapshotMeta.version < trusted.signed.snapshotMeta.version {
+                throw ClientError(.rollback, "timestamp: snapshot version \(new.signed.snapshotMeta.version) is lower than trusted snapshot version \(trusted.signed.snapshotMeta.version)")
+            }
+        }
+        // Kept even when expired, so a newer timestamp can still be checked against it;
+        // 5.4.4 then rejects it as final, and the snapshot cannot load.
+        timestamp = new
+        try checkFinalTimestamp()
+        return .updated
+    }
+
+    // 5.4.4: the trusted timestamp must not be expired (freeze attack).
+    private func checkFinalTimestamp() throws(ClientError) {
+        guard let timestamp else { throw ClientError(.wrongOrder, "timestamp has not been loaded") }
+        guard !timestamp.signed.common.isExpired(at: referenceTime) else {
+            throw ClientError(.expired, "timestamp v\(timestamp.signed.version) expired at \(timestamp.signed.expires)")
+        }
+    }
+
+    // MARK: - 5.5 snapshot
+
+    /// Verifies a snapshot against the timestamp, the root and the trusted snapshot. With
+    /// `trusted` (bytes this client saved after verifying them earlier) the timestamp's hash
+    /// and length are not checked, so a saved snapshot can serve as the baseline for rollback
+    /// checks even when the timestamp moved on.
+    @discardableResult
+    public mutating func updateSnapshot(_ bytes: some Collection<UInt8>, trusted: Bool = false) throws(ClientError) -> Metadata<Snapshot> {
+        guard timestamp != nil else { throw ClientError(.wrongOrder, "snapshot cannot be loaded before timestamp") }
+        guard targetsRoles.isEmpty else { throw ClientError(.wrongOrder, "snapshot cannot be updated after targets were loaded") }
+        // 5.4.4: no snapshot is loaded under an expired timestamp.
+        try checkFinalTimestamp()
+        let meta = timestamp!.signed.snapshotMeta
+        // 5.5.2: length and hashes as the timestamp lists them (when it does).
+        if !trusted {
+            try LengthAndHashes.verify(bytes, length: meta.length, hashes: meta.hashes, name: "snapshot")
+        }
+        let (envelope, new) = try Self.parse(Snapshot.self, bytes, name: "snapshot")
+        // 5.5.3: signed by a threshold of the root's snapshot keys.
+        do {
+            try root.signed.requireVerified(.snapshot, signedBytes: envelope.signedBytes, signatures: new.signatures)
+        } catch { throw ClientError(error) }
+        // 5.5.5: no targets role of the trusted snapshot may be removed or go back in version.
+        if let old = snapshot {
+            for (file, oldMeta) in old.signed.meta.sorted(by: { $0.key < $1.key }) {
+                guard let newMeta = new.signed.meta[file] else {
+                    throw ClientError(.missingRole, "snapshot v\(new.signed.version) no longer lists \(file) (rollback)")
+                }
+                if newMeta.version < oldMeta.version {
+                    throw ClientError(.rollback, "snapshot: \(file) version \(newMeta.version) is lower than trusted version \(oldMeta.version)")
+                }
+            }
+        }
+        // Kept even when it is not valid as final (expired, or older than the timestamp says),
+        // so that a newer snapshot is still checked against it for rollback.
+        snapshot = new
+        try checkFinalSnapshot()
+        return new
+    }
+
+    private func checkFinalSnapshot() throws(ClientError) {
+        guard let snapshot, let timestamp else { throw ClientError(.wrongOrder, "snapshot has not been loaded") }
+        // 5.5.6: the snapshot must not be expired (freeze attack).
+        guard !snapshot.signed.common.isExpired(at: referenceTime) else {
+            throw ClientError(.expired, "snapshot v\(snapshot.signed.version) expired at \(snapshot.signed.expires)")
+        }
+        // 5.5.4: its version must be the one the timestamp lists (mix-and-match).
+        guard snapshot.signed.version == timestamp.signed.snapshotMeta.version else {
+            throw ClientError(.versionMismatch, "snapshot: version \(snapshot.signed.version) differs from version \(timestamp.signed.snapshotMeta.version) in timestamp")
+        }
+    }
+
+    // MARK: - 5.6 targets and delegated roles
+
+    /// Verifies the top-level targets role.
+    @discardableResult
+    public mutating func updateTargets(_ bytes: some Collection<UInt8>) throws(ClientError) -> Metadata<Targets> {
+        try updateDelegatedTargets(bytes, role: "targets", delegator: "root")
+    }
+
+    /// Verifies targets role `role` as delegated by `delegator` (`root` for top-level
+    /// `targets`). A role already trusted through another delegator is verified again against
+    /// this one, so the threshold is always the one of the delegator on the current path.
+    @discardableResult
+    public mutating func updateDelegatedTargets(_ bytes: some Collection<UInt8>, role: String, delegator: String) throws(ClientError) -> Metadata<Targets> {
+        guard let snapshot else { throw ClientError(.wrongOrder, "\(role) cannot be loaded before snapshot") }
+        // 5.5.6/5.5.4: only under a snapshot valid as final.
+        try checkFinalSnapshot()
+        let isTopLevel = role == "targets" && delegator == "root"
+        let delegatorTargets: Metadata<Targets>?
+        if isTopLevel {
+            delegatorTargets = nil
+        } else {
+            guard let d = targetsRoles[delegator]?.metadata else {
+                throw ClientError(.wrongOrder, "\(role) cannot be loaded before its delegator \(delegator)")
+            }
+            delegatorTargets = d
+        }
+        let file = "\(role).json"
+        guard let meta = snapshot.signed.meta[file] else {
+            throw ClientError(.missingRole, "snapshot v\(snapshot.signed.version) does not list \(file)")
+        }
+        // 5.6.2: length and hashes as the snapshot lists them (when it does).
+        try LengthAndHashes.verify(bytes, length: meta.length, hashes: meta.hashes, name: role)
+        let (envelope, new) = try Self.parse(Targets.self, bytes, name: role)
+        // 5.6.3: signed by a threshold of the delegator's keys for this role.
+        try verifyDelegate(role, delegator: delegator, delegatorTargets: delegatorTargets,
+                           signedBytes: envelope.signedBytes, signatures: new.signatures)
+        // 5.6.4: its version must be the one the snapshot lists (mix-and-match, rollback).
+        guard new.signed.version == meta.version else {
+            let code: ClientError.Code = new.signed.version < meta.version ? .rollback : .versionMismatch
+            throw ClientError(code, "\(role): version \(new.signed.version) differs from version \(meta.version) in snapshot")
+        }
+        // 5.6.5: it must not be expired (freeze attack).
+        guard !new.signed.common.isExpired(at: referenceTime) else {
+            throw ClientError(.expired, "\(role) v\(new.signed.version) expired at \(new.signed.expires)")
+        }
+        if var existing = targetsRoles[role], existing.signedBytes == envelope.signedBytes {
+            existing.verifiedBy.insert(delegator)
+            targetsRoles[role] = existing
+            return existing.metadata
+        }
+        targetsRoles[role] = TrustedTargets(metadata: new, signedBytes: envelope.signedBytes, verifiedBy: [delegator])
+        return new
+    }
+
+    /// The trusted role `role`, if its signatures also satisfy `delegator` (verifying again
+    /// when it was first reached through another delegator). Nil when not loaded yet.
+    public mutating func trustedTargets(_ role: String, delegator: String) throws(ClientError) -> Metadata<Targets>? {
+        guard var entry = targetsRoles[role] else { return nil }
+        if entry.verifiedBy.contains(delegator) { return entry.metadata }
+        let delegatorTargets: Metadata<Targets>?
+        if role == "targets" && delegator == "root" {
+            delegatorTargets = nil
+        } else {
+            guard let d = targetsRoles[delegator]?.metadata else {
+                throw ClientError(.wrongOrder, "\(role) cannot be checked before its delegator \(delegator)")
+            }
+            delegatorTargets = d
+        }
+        try verifyDelegate(role, delegator: delegator, delegatorTargets: delegatorTargets,
+                           signedBytes: entry.signedBytes, signatures: entry.metadata.signatures)
+        entry.verifiedBy.insert(delegator)
+        targetsRoles[role] = entry
+        return entry.metadata
+    }
+
+    private func verifyDelegate(_ role: String, delegator: String, delegatorTargets: Metadata<Targets>?,
+                                signedBytes: [UInt8], signatures: [Signature]) throws(ClientError) {
+        let result: VerificationResult
+        if let delegatorTargets {
+            do {
+                result = try delegatorTargets.signed.verifyDelegate(role, signedBytes: signedBytes, signatures: signatures)
+            } catch {
+                throw error.code == .unknownRole ? ClientError(.missingRole, "\(role): not delegated by \(delegator)") : ClientError(error)
+            }
+        } else {
+            result = root.signed.verify(.targets, signedBytes: signedBytes, signatures: signatures)
+        }
+        guard result.isVerified else {
+            throw ClientError(.thresholdNotMet,
+                              "\(role): signed by \(result.signedBy.count) of the \(result.threshold) distinct keys \(delegator) requires")
+        }
+    }
+
+    // MARK: - parsing
+
+    private static func parse<P: SignedPayload>(_: P.Type, _ bytes: some Collection<UInt8>, name: String) throws(ClientError) -> (Envelope, Metadata<P>) {
+        do {
+            let envelope = try Envelope(bytes: bytes, name: name)
+            return (envelope, try Metadata<P>(envelope: envelope))
+        } catch { throw ClientError(error) }
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+import TUFMetadata
+
+extension Updater {
+    /// The local file of `targetPath` below the target folder. Target paths are used as
+    /// relative paths (so `packages/ab/x.whl` lands in `packages/ab/`); one that is
+    /// absolute or has an empty, `.` or `..` segment is refused (`.unsafePath`).
+    public func localPath(for targetPath: String) throws(ClientError) -> String {
+        guard let targetDir else { throw ClientError(.invalidArgument, "no target folder configured") }
+        try LocalFiles.requireSafeRelativePath(targetPath)
+        return "\(targetDir)/\(targetPath)"
+    }
+
+    /// The local file of `targetPath` if it exists with the trusted length and hashes.
+    public func findCached(_ targetPath: String, _ file: TargetFile) throws(ClientError) -> String? {
+        let path = try localPath(for: targetPath)
+        guard let bytes = LocalFiles.read(path) else { return nil }
+        do { try LengthAndHashes.verify(bytes, length: file.length, hashes: file.hashes, name: targetPath) } catch { return nil }
+        return path
+    }
+
+    /// The URL of `targetPath`: the target base URL plus the quoted path, hash-prefixed
+    /// (`dir/<sha256>.name`, 5.7.3) under consistent snapshots unless turned off.
+    public func targetURL(for targetPath: String, _ file: TargetFile) throws(ClientError) -> String {
+        guard let targetBaseURL else { throw ClientError(.invalidArgument, "no target base URL configured") }
+        var remotePath = targetPath
+        if consistentSnapshot && config.prefixTargetsWithHash {
+            guard let digest = file.hashes["sha256"] ?? file.hashes.sorted(by: { $0.key < $1.key }).first?.value else {
+                throw ClientError(.malformed, "\(targetPath): no hash to prefix the name with")
+            }
+            if let slash = targetPath.lastIndex(of: "/") {
+                remotePath = "\(targetPath[...slash])\(digest).\(targetPath[targetPath.index(after: slash)...])"
+            } else {
+                remotePath = "\(digest).\(targetPath)"
+            }
+        }
+        return targetBaseURL + PercentEncoding.encodePath(remotePath)
+    }
+
+    /// Downloads `targetPath` as `file` describes it, reading at most its length, checks
+    /// every listed hash (5.7.3), and only then moves it into place: no partial or
+    /// unverified file is ever left at the destination. Returns the local path.
+    @discardableResult
+    public func download(_ targetPath: String, _ file: TargetFile) async throws(ClientError) -> String {
+        let destination = try localPath(for: targetPath)
+        // An algorithm we cannot check fails before any byte is fetched.
+        try LengthAndHashes.requireKnownAlgorithms(file.hashes, name: targetPath)
+        guard file.length <= Int64(Int.max - 1) else { throw ClientError(.malformed, "\(targetPath): length out of range") }
+        let url = try targetURL(for: targetPath, file)
+        let bytes = try await fetcher.fetch(url, maxLength: Int(file.length))
+        try LengthAndHashes.verify(bytes, length: file.length, hashes: file.hashes, name: targetPath)
+        try LocalFiles.writeAtomically(bytes, to: destination)
+        return destination
+    }
+
+    /// Finds `targetPath` through TUF, then returns the verified local file, downloading it
+    /// unless an up-to-date copy is already there.
+    @discardableResult
+    public func fetchTarget(_ targetPath: String) async throws(ClientError) -> (path: String, file: TargetFile, downloaded: Bool) {
+        let found = try await targetInfo(targetPath)
+        if let cached = try findCached(targetPath, found.targetFile) { return (cached, found.targetFile, false) }
+        return (try await download(targetPath, found.targetFile), found.targetFile, true)
+    }
+}

@@ -1,0 +1,156 @@
+import Foundation
+import TUFMetadata
+
+/// The TUF client workflow with I/O at the edges: loads the trusted metadata saved in
+/// `metadataDir`, fetches what is newer through a `Fetcher`, feeds every byte to a
+/// `TrustedMetadataSet`, and saves each role's exact bytes once they verified. Use from one
+/// task at a time.
+public final class Updater {
+    public let metadataDir: String
+    public let metadataBaseURL: String
+    public let targetBaseURL: String?
+    public let targetDir: String?
+    public let config: UpdaterConfig
+    let fetcher: any Fetcher
+    /// Everything verified so far in this run.
+    public private(set) var trusted: TrustedMetadataSet
+    private var refreshed = false
+
+    /// Starts from `metadataDir/root.json`, which the caller trusts (installed with `init`).
+    /// `referenceTime` is the time every expiry is checked against: read the clock once.
+    public init(metadataDir: String, metadataBaseURL: String, targetBaseURL: String? = nil, targetDir: String? = nil,
+                config: UpdaterConfig = UpdaterConfig(), fetcher: any Fetcher = DefaultFetcher(),
+                referenceTime: Expiry) throws(ClientError) {
+        self.metadataDir = metadataDir
+        self.metadataBaseURL = Self.withSlash(metadataBaseURL)
+        self.targetBaseURL = targetBaseURL.map(Self.withSlash)
+        self.targetDir = targetDir
+        self.config = config
+        self.fetcher = fetcher
+        let rootPath = Self.metadataPath(metadataDir, role: "root")
+        guard let rootBytes = LocalFiles.read(rootPath) else {
+            throw ClientError(.notFound, "\(rootPath): no trusted root (run init first)")
+        }
+        trusted = try TrustedMetadataSet(rootBytes: rootBytes, referenceTime: referenceTime)
+    }
+
+    /// Updates root, timestamp, snapshot and top-level targets (5.3 to 5.6).
+    public func refresh() async throws(ClientError) {
+        try await loadRoot()
+        // 5.3.11: rotated timestamp or snapshot keys make the saved copies worthless as a
+        // baseline (fast-forward recovery): remove them.
+        if trusted.requiresFastForwardRecovery {
+            for role in ["timestamp", "snapshot"] { try? FileManager.default.removeItem(atPath: metadataPath(role)) }
+        }
+        try await loadTimestamp()
+        try await loadSnapshot()
+        _ = try await loadTargets("targets", delegator: "root")
+        refreshed = true
+    }
+
+    /// The trusted description of `targetPath` and the role that lists it, found by the
+    /// delegation search (refreshing first if needed); `.notFound` when no role lists it.
+    public func targetInfo(_ targetPath: String) async throws(ClientError) -> DelegationSearch.Found {
+        if !refreshed { try await refresh() }
+        let search = DelegationSearch(maxRolesVisited: config.maxDelegations)
+        let found = try await search.find(targetPath) { (role, delegator) async throws(ClientError) -> Targets in
+            try await self.loadTargets(role, delegator: delegator).signed
+        }
+        guard let found else { throw ClientError(.notFound, "\(targetPath): no trusted targets role lists this target") }
+        return found
+    }
+
+    // MARK: - 5.3 root
+
+    private func loadRoot() async throws(ClientError) {
+        let start = trusted.root.signed.version + 1
+        // 5.3.9: repeat with N+1 until not found, at most `maxRootRotations` times.
+        for version in start..<(start + Int64(config.maxRootRotations)) {
+            let bytes: [UInt8]
+            do {
+                bytes = try await fetcher.fetch("\(metadataBaseURL)\(version).root.json", maxLength: config.rootMaxLength)
+            } catch where error.code == .notFound {
+                break
+            }
+            try trusted.updateRoot(bytes)
+            // 5.3.8: persist each root as soon as it is trusted.
+            try save("root", bytes)
+        }
+    }
+
+    // MARK: - 5.4 timestamp
+
+    private func loadTimestamp() async throws(ClientError) {
+        // The saved timestamp is the rollback baseline; if it does not verify any more it is ignored.
+        if let local = LocalFiles.read(metadataPath("timestamp")) {
+            do { try trusted.updateTimestamp(local) } catch where error.code != .wrongOrder {}
+        }
+        let bytes = try await fetcher.fetch("\(metadataBaseURL)timestamp.json", maxLength: config.timestampMaxLength)
+        // 5.4.5: persist only a newer timestamp.
+        if try trusted.updateTimestamp(bytes) == .updated { try save("timestamp", bytes) }
+    }
+
+    // MARK: - 5.5 snapshot
+
+    private func loadSnapshot() async throws(ClientError) {
+        if let local = LocalFiles.read(metadataPath("snapshot")) {
+            // A saved snapshot still current is used without a download.
+            do { try trusted.updateSnapshot(local, trusted: true); return } catch where error.code != .wrongOrder {}
+        }
+        guard let meta = trusted.timestamp?.signed.snapshotMeta else { throw ClientError(.wrongOrder, "no timestamp") }
+        // 5.5.1: versioned name with consistent snapshots.
+        let name = consistentSnapshot ? "\(meta.version).snapshot.json" : "snapshot.json"
+        let limit = meta.length.map(Int.init) ?? config.snapshotMaxLength
+        let bytes = try await fetcher.fetch("\(metadataBaseURL)\(name)", maxLength: limit)
+        try trusted.updateSnapshot(bytes)
+        try save("snapshot", bytes)
+    }
+
+    // MARK: - 5.6 targets
+
+    /// The verified targets role `role` as delegated by `delegator`: already trusted, or the
+    /// saved copy if still current, or downloaded.
+    func loadTargets(_ role: String, delegator: String) async throws(ClientError) -> Metadata<Targets> {
+        if let known = try trusted.trustedTargets(role, delegator: delegator) { return known }
+        if let local = LocalFiles.read(metadataPath(role)) {
+            do { return try trusted.updateDelegatedTargets(local, role: role, delegator: delegator) } catch where error.code != .wrongOrder {}
+        }
+        guard let meta = trusted.snapshot?.signed.meta(forRole: role) else {
+            throw ClientError(.missingRole, "snapshot does not list \(role).json")
+        }
+        let encoded = PercentEncoding.encodeComponent(role)
+        let name = consistentSnapshot ? "\(meta.version).\(encoded).json" : "\(encoded).json"
+        let limit = meta.length.map(Int.init) ?? config.targetsMaxLength
+        let bytes = try await fetcher.fetch("\(metadataBaseURL)\(name)", maxLength: limit)
+        let verified = try trusted.updateDelegatedTargets(bytes, role: role, delegator: delegator)
+        try save(role, bytes)
+        return verified
+    }
+
+    // MARK: - helpers
+
+    var consistentSnapshot: Bool { trusted.root.signed.consistentSnapshot ?? false }
+
+    /// Where role `role` is saved: its percent-encoded name, so no name escapes the folder.
+    func metadataPath(_ role: String) -> String { Self.metadataPath(metadataDir, role: role) }
+
+    static func metadataPath(_ dir: String, role: String) -> String {
+        "\(dir)/\(PercentEncoding.encodeComponent(role)).json"
+    }
+
+    private func save(_ role: String, _ bytes: [UInt8]) throws(ClientError) {
+        try LocalFiles.writeAtomically(bytes, to: metadataPath(role))
+    }
+
+    private static func withSlash(_ url: String) -> String { url.hasSuffix("/") ? url : url + "/" }
+}
+
+extension Updater {
+    /// Installs `rootBytes` as the trusted root of `metadataDir` (no network): they must be
+    /// root metadata signed by a threshold of its own keys. Expiry is not checked here; a
+    /// refresh replaces an expired root with a newer one.
+    public static func installTrustedRoot(_ rootBytes: [UInt8], metadataDir: String, referenceTime: Expiry) throws(ClientError) {
+        _ = try TrustedMetadataSet(rootBytes: rootBytes, referenceTime: referenceTime)
+        try LocalFiles.writeAtomically(rootBytes, to: metadataPath(metadataDir, role: "root"))
+    }
+}

@@ -1,0 +1,166 @@
+import TUFCanonicalJSON
+import TUFMetadata
+
+/// Whether a release file is yanked (PEP 592), and why.
+public enum YankState: Sendable, Equatable, CustomStringConvertible {
+    case notYanked
+    /// Yanked, with the reason when one was given.
+    case yanked(reason: String?)
+
+    public var description: String {
+        switch self {
+        case .notYanked: "not yanked"
+        case .yanked(let reason?): "yanked (\(reason))"
+        case .yanked(nil): "yanked"
+        }
+    }
+
+    /// The state a page's `yanked` value or a target's `custom.yanked` gives; absent or
+    /// `false` is not yanked. Nil for a value of another kind.
+    init?(json: JSON?) {
+        switch json {
+        case nil, .bool(false)?: self = .notYanked
+        case .bool(true)?: self = .yanked(reason: nil)
+        case .string(let reason)?: self = .yanked(reason: reason)
+        default: return nil
+        }
+    }
+}
+
+/// One distribution file of a project page with its signed yank state.
+public struct ProjectFile: Sendable, Equatable {
+    public let filename: String
+    /// The file's target path, relative to the index root (`packages/…`).
+    public let targetPath: String
+    /// The yank state signed in the file's target entry.
+    public let yank: YankState
+
+    public init(filename: String, targetPath: String, yank: YankState) {
+        self.filename = filename; self.targetPath = targetPath; self.yank = yank
+    }
+}
+
+/// Verification of yank state (pure): project pages (PEP 691 JSON) against the signed
+/// target entries of their files, which carry `custom.yanked` when yanked.
+public enum YankVerifier {
+    /// A file entry as a served page lists it.
+    public struct PageFile: Sendable, Equatable {
+        public let filename: String
+        public let targetPath: String
+        public let sha256: String?
+        public let size: Int64?
+        public let yank: YankState
+    }
+
+    /// PEP 503 normalization: lowercase, runs of `-`, `_`, `.` become one `-`.
+    public static func normalize(_ name: String) -> String {
+        var out = ""
+        var inRun = false
+        for c in name.lowercased() {
+            if c == "-" || c == "_" || c == "." {
+                if !inRun { out.append("-") }
+                inRun = true
+            } else {
+                out.append(c); inRun = false
+            }
+        }
+        return out
+    }
+
+    /// The target path of a project's page.
+    public static func pagePath(project: String) -> String { "simple/\(normalize(project))/index.json" }
+
+    /// Parses a project page; every file URL is resolved against `pagePath` to its target path.
+    public static func parsePage(_ bytes: [UInt8], pagePath: String) throws(ClientError) -> [PageFile] {
+        let json: JSON
+        do { json = try JSONParser().parse(bytes) } catch {
+            throw ClientError(.malformed, "\(pagePath): not JSON: \(error)")
+        }
+        guard let files = json.objectValue?["files"]?.arrayValue else {
+            throw ClientError(.malformed, "\(pagePath): no \"files\" array")
+        }
+        var out: [PageFile] = []
+        for (i, entry) in files.enumerated() {
+            guard let object = entry.objectValue, let filename = object["filename"]?.stringValue,
+                  let url = object["url"]?.stringValue else {
+                throw ClientError(.malformed, "\(pagePath): files[\(i)] lacks a filename or url")
+            }
+            guard let yank = YankState(json: object["yanked"]) else {
+                throw ClientError(.malformed, "\(pagePath): files[\(i)] (\(filename)): \"yanked\" is not a boolean or string")
+            }
+            out.append(PageFile(filename: filename, targetPath: try resolve(url, against: pagePath),
+                                sha256: object["hashes"]?.objectValue?["sha256"]?.stringValue,
+                                size: object["size"]?.intValue, yank: yank))
+        }
+        return out
+    }
+
+    /// The target path of a file URL on a page: a relative reference is resolved against the
+    /// page's folder, a root-relative one (`/packages/…`) or the path of an absolute URL is
+    /// taken from the index root. Query and fragment are dropped, `%XX` decoded. A URL that
+    /// climbs above the index root is refused.
+    public static func resolve(_ url: String, against pagePath: String) throws(ClientError) -> String {
+        var reference = Substring(url)
+        if let cut = reference.firstIndex(where: { $0 == "#" || $0 == "?" }) { reference = reference[..<cut] }
+        var segments: [String]
+        var rooted = true
+        if let schemeEnd = reference.range(of: "://") {
+            let afterScheme = reference[schemeEnd.upperBound...]
+            reference = afterScheme.firstIndex(of: "/").map { afterScheme[$0...] } ?? ""
+            segments = []
+        } else if reference.hasPrefix("/") {
+            segments = []
+        } else {
+            segments = pagePath.split(separator: "/").dropLast().map(String.init)
+            rooted = false
+        }
+        let parts = reference.split(separator: "/", omittingEmptySubsequences: false)
+        for (i, part) in parts.enumerated() {
+            if part.isEmpty && i == 0 && rooted { continue }
+            guard let decoded = PercentEncoding.decode(String(part)) else {
+                throw ClientError(.unsafePath, "\(url): bad percent-encoding")
+            }
+            switch decoded {
+            case ".": continue
+            case "..":
+                guard !segments.isEmpty else { throw ClientError(.unsafePath, "\(url): leads outside the index") }
+                segments.removeLast()
+            case "": throw ClientError(.unsafePath, "\(url): empty path segment")
+            default:
+                guard !decoded.contains("/") else { throw ClientError(.unsafePath, "\(url): encoded slash") }
+                segments.append(decoded)
+            }
+        }
+        guard !segments.isEmpty else { throw ClientError(.unsafePath, "\(url): no file path") }
+        return segments.joined(separator: "/")
+    }
+
+    /// The yank state signed in a target entry (`custom.yanked`).
+    public static func signedYank(_ file: TargetFile, path: String) throws(ClientError) -> YankState {
+        guard let state = YankState(json: file.custom?.objectValue?["yanked"]) else {
+            throw ClientError(.malformed, "\(path): custom.yanked is not a boolean or string")
+        }
+        return state
+    }
+
+    /// Explains a served page whose hash does not match the signed one. When it parses and
+    /// each file's hash and size agree with the signed target entries but some yank states
+    /// do not, it is a malicious yank naming those files; any other difference is a hash
+    /// mismatch (`original`). `signedFile` gives the signed entry of a target path.
+    public static func classifyMismatch(servedPage: [UInt8], pagePath: String, original: ClientError,
+                                        signedFile: (String) async throws(ClientError) -> TargetFile?) async -> ClientError {
+        guard let files = try? parsePage(servedPage, pagePath: pagePath), !files.isEmpty else { return original }
+        var forged: [String] = []
+        for file in files {
+            guard let signed = try? await signedFile(file.targetPath),
+                  file.sha256.map({ signed.hashes["sha256"] == $0 }) ?? true,
+                  file.size.map({ signed.length == $0 }) ?? true,
+                  let signedState = try? signedYank(signed, path: file.targetPath) else { return original }
+            if signedState != file.yank {
+                forged.append("\(file.filename) (served as \(file.yank), signed as \(signedState))")
+            }
+        }
+        guard !forged.isEmpty else { return original }
+        return ClientError(.maliciousYank, "\(pagePath): yank state forged for \(forged.joined(separator: ", "))")
+    }
+}

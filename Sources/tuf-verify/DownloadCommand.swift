@@ -1,0 +1,28 @@
+import ArgumentParser
+import TUFClient
+
+/// `download`: refresh, then fetch and verify each `--target-name` in order.
+struct DownloadCommand: ParsableCommand, Subcommand {
+    static let configuration = CommandConfiguration(commandName: "download", abstract: "Refresh, then download and verify each --target-name.")
+    @OptionGroup var options: GlobalOptions
+
+    func validate() throws {
+        _ = try options.require(options.metadataDir, "--metadata-dir")
+        _ = try options.require(options.metadataURL, "--metadata-url")
+        _ = try options.require(options.targetBaseURL, "--target-base-url")
+        _ = try options.require(options.targetDir, "--target-dir")
+        guard !options.targetName.isEmpty else { throw ValidationError("give at least one --target-name") }
+    }
+
+    func execute() async throws {
+        let updater = try options.makeUpdater()
+        try await updater.refresh()
+        var results: [[String: Any]] = []
+        for name in options.targetName {
+            let (path, file, downloaded) = try await updater.fetchTarget(name)
+            results.append(["target": name, "file": path, "length": file.length, "downloaded": downloaded])
+            if !options.json { print("\(name): \(downloaded ? "downloaded and verified" : "already verified") at \(path)") }
+        }
+        if options.json { Output.printJSON(["ok": true, "targets": results]) }
+    }
+}

@@ -1,0 +1,35 @@
+import ArgumentParser
+import TUFClient
+
+/// The options every subcommand accepts.
+struct GlobalOptions: ParsableArguments {
+    @Option(help: "Folder of trusted local metadata (root.json, …).")
+    var metadataDir: String?
+    @Option(help: "Base URL of the repository's metadata.")
+    var metadataURL: String?
+    @Option(help: "Base URL of the repository's targets.")
+    var targetBaseURL: String?
+    @Option(help: "Folder that downloaded targets are written to.")
+    var targetDir: String?
+    @Option(help: "A target path (repeatable, processed in order).")
+    var targetName: [String] = []
+    @Flag(help: "Fetch targets under their plain names even with consistent snapshots.")
+    var noTargetHashPrefix = false
+    @Flag(help: "Print the result or error as a JSON object.")
+    var json = false
+
+    func require(_ value: String?, _ option: String) throws -> String {
+        guard let value, !value.isEmpty else { throw ValidationError("missing \(option)") }
+        return value
+    }
+
+    /// An updater configured from the options; the usage errors were caught in `validate`.
+    func makeUpdater() throws -> Updater {
+        var config = UpdaterConfig()
+        config.prefixTargetsWithHash = !noTargetHashPrefix
+        return try Updater(metadataDir: try require(metadataDir, "--metadata-dir"),
+                           metadataBaseURL: try require(metadataURL, "--metadata-url"),
+                           targetBaseURL: targetBaseURL, targetDir: targetDir, config: config,
+                           referenceTime: VerificationTime.now)
+    }
+}

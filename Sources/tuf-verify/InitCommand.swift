@@ -1,0 +1,22 @@
+import ArgumentParser
+import Foundation
+import TUFClient
+
+/// `init TRUSTED_ROOT`: installs the trusted root; no network.
+struct InitCommand: ParsableCommand, Subcommand {
+    static let configuration = CommandConfiguration(commandName: "init", abstract: "Install a trusted root.json (no network).")
+    @OptionGroup var options: GlobalOptions
+    @Argument(help: "The trusted root metadata file.")
+    var trustedRoot: String
+
+    func validate() throws { _ = try options.require(options.metadataDir, "--metadata-dir") }
+
+    func execute() async throws {
+        guard let data = FileManager.default.contents(atPath: trustedRoot) else {
+            throw ValidationError("cannot read \(trustedRoot)")
+        }
+        let dir = options.metadataDir!
+        try Updater.installTrustedRoot([UInt8](data), metadataDir: dir, referenceTime: VerificationTime.now)
+        if options.json { Output.printJSON(["ok": true, "root": "\(dir)/root.json"]) } else { print("trusted root installed in \(dir)/root.json") }
+    }
+}

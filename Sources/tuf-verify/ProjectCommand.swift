@@ -1,0 +1,36 @@
+import ArgumentParser
+import TUFClient
+
+/// `project NAME`: the verified project page and the signed yank state of each file.
+struct ProjectCommand: ParsableCommand, Subcommand {
+    static let configuration = CommandConfiguration(commandName: "project", abstract: "Verify a project page and show each file's signed yank state.")
+    @OptionGroup var options: GlobalOptions
+    @Argument(help: "The project name (normalized per PEP 503).")
+    var name: String
+
+    func validate() throws {
+        _ = try options.require(options.metadataDir, "--metadata-dir")
+        _ = try options.require(options.metadataURL, "--metadata-url")
+        _ = try options.require(options.targetBaseURL, "--target-base-url")
+    }
+
+    func execute() async throws {
+        let updater = try options.makeUpdater()
+        try await updater.refresh()
+        let (pagePath, _, files) = try await updater.verifyProject(name)
+        if options.json {
+            let entries: [[String: Any]] = files.map { f in
+                let yanked: Any = switch f.yank {
+                case .notYanked: false
+                case .yanked(let reason?): reason
+                case .yanked(nil): true
+                }
+                return ["filename": f.filename, "target": f.targetPath, "yanked": yanked]
+            }
+            Output.printJSON(["ok": true, "project": YankVerifier.normalize(name), "page": pagePath, "files": entries])
+        } else {
+            print("\(pagePath): verified, \(files.count) file(s)")
+            for f in files { print("  \(f.filename)  \(f.yank)") }
+        }
+    }
+}

@@ -1,0 +1,28 @@
+import ArgumentParser
+import TUFClient
+
+/// `refresh`: updates root, timestamp, snapshot and targets.
+struct RefreshCommand: ParsableCommand, Subcommand {
+    static let configuration = CommandConfiguration(commandName: "refresh", abstract: "Update the trusted metadata.")
+    @OptionGroup var options: GlobalOptions
+
+    func validate() throws {
+        _ = try options.require(options.metadataDir, "--metadata-dir")
+        _ = try options.require(options.metadataURL, "--metadata-url")
+    }
+
+    func execute() async throws {
+        let updater = try options.makeUpdater()
+        try await updater.refresh()
+        let t = updater.trusted
+        let versions: [String: Any] = [
+            "root": t.root.signed.version, "timestamp": t.timestamp?.signed.version ?? 0,
+            "snapshot": t.snapshot?.signed.version ?? 0, "targets": t.targets?.signed.version ?? 0,
+        ]
+        if options.json {
+            Output.printJSON(["ok": true, "versions": versions])
+        } else {
+            print("metadata verified: root v\(t.root.signed.version), timestamp v\(t.timestamp?.signed.version ?? 0), snapshot v\(t.snapshot?.signed.version ?? 0), targets v\(t.targets?.signed.version ?? 0)")
+        }
+    }
+}

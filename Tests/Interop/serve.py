@@ -1,0 +1,111 @@
+#!/usr/bin/env python3
+"""A loopback HTTP server for the end-to-end tests, serving a folder and, on purpose,
+tampering with what it serves: the malicious mirror of the threat model.
+
+Usage: serve.py ROOT [--forge-yank URLPATH FILENAME VALUE] [--replace URLPATH FILE]
+                     [--endless URLPATH] [--status URLPATH CODE] [--only-user-agent TEXT]
+
+- binds 127.0.0.1 on a free port and prints "PORT <n>" as its first line of stdout;
+- serves ROOT as a static mirror (no directory listings, no paths outside ROOT);
+- --forge-yank: serves the PEP 691 page at URLPATH with the file FILENAME's "yanked" set to
+  VALUE (JSON: true, false or "a reason"), written back in the page's own layout;
+- --replace: serves FILE's bytes at URLPATH (replaying an old page or metadata file);
+- --endless: serves an endless stream of bytes at URLPATH;
+- --status: answers URLPATH with the HTTP status CODE;
+- --only-user-agent: tampers only with requests whose User-Agent contains TEXT (a server
+  that targets one user); everyone else gets the honest bytes;
+- exits when its standard input closes, so a test that dies never leaves it running.
+"""
+
+import argparse
+import http.server
+import json
+import os
+import sys
+import threading
+import urllib.parse
+
+
+def parse_args():
+    p = argparse.ArgumentParser()
+    p.add_argument("root")
+    p.add_argument("--forge-yank", nargs=3, action="append", default=[], metavar=("URLPATH", "FILENAME", "VALUE"))
+    p.add_argument("--replace", nargs=2, action="append", default=[], metavar=("URLPATH", "FILE"))
+    p.add_argument("--endless", action="append", default=[], metavar="URLPATH")
+    p.add_argument("--status", nargs=2, action="append", default=[], metavar=("URLPATH", "CODE"))
+    p.add_argument("--only-user-agent", default=None)
+    return p.parse_args()
+
+
+ARGS = parse_args()
+ROOT = os.path.realpath(ARGS.root)
+FORGED = {}
+for urlpath, filename, value in ARGS.forge_yank:
+    FORGED.setdefault(urlpath, []).append((filename, json.loads(value)))
+REPLACED = {urlpath: path for urlpath, path in ARGS.replace}
+STATUS = {urlpath: int(code) for urlpath, code in ARGS.status}
+
+
+def forge(raw, changes):
+    """The page with the named files' yank state changed, in the page's own JSON layout."""
+    page = json.loads(raw)
+    for entry in page.get("files", []):
+        for filename, value in changes:
+            if entry.get("filename") == filename:
+                entry["yanked"] = value
+    compact = b"\n" not in raw.strip()
+    if compact:
+        return json.dumps(page, separators=(",", ":")).encode()
+    return json.dumps(page, indent=2).encode()
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+    def send_bytes(self, data, code=200):
+        self.send_response(code)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_GET(self):
+        path = urllib.parse.unquote(urllib.parse.urlsplit(self.path).path)
+        agent = self.headers.get("User-Agent", "")
+        tamper = ARGS.only_user_agent is None or ARGS.only_user_agent in agent
+        if tamper and path in STATUS:
+            return self.send_bytes(b"", STATUS[path])
+        if tamper and path in ARGS.endless:
+            self.send_response(200)
+            self.end_headers()
+            try:
+                chunk = b"\0" * 65536
+                for _ in range(100_000):  # bounded: at most about 6.5 GB, then stop
+                    self.wfile.write(chunk)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+            return
+        if tamper and path in REPLACED:
+            with open(REPLACED[path], "rb") as f:
+                return self.send_bytes(f.read())
+        full = os.path.realpath(os.path.join(ROOT, path.lstrip("/")))
+        if not full.startswith(ROOT + os.sep) or not os.path.isfile(full):
+            return self.send_bytes(b"not found", 404)
+        with open(full, "rb") as f:
+            data = f.read()
+        if tamper and path in FORGED:
+            data = forge(data, FORGED[path])
+        self.send_bytes(data)
+
+
+def main():
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    print(f"PORT {server.server_address[1]}", flush=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    sys.stdin.read()  # returns when the parent closes our stdin or dies
+    server.shutdown()
+
+
+if __name__ == "__main__":
+    main()
