@@ -1,0 +1,121 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Small POSIX file helpers: whole-file reads, existence and identity checks, directories.
+/// Errors name the path and the system's reason, never file contents.
+enum FileIO {
+    static func reason() -> String { String(cString: strerror(errno)) }
+
+    /// The bytes of `path`.
+    static func read(_ path: String) throws(RepositoryError) -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw RepositoryError(.io, "\(path): cannot open: \(reason())") }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw RepositoryError(.io, "\(path): cannot stat: \(reason())") }
+        var out = [UInt8](repeating: 0, count: Int(st.st_size))
+        var done = 0
+        while true {
+            if done == out.count { out.append(contentsOf: repeatElement(0, count: max(4096, out.count))) }
+            let n = out.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + done, $0.count - done) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw RepositoryError(.io, "\(path): cannot read: \(reason())")
+            }
+            if n == 0 { break }
+            done += n
+        }
+        out.removeSubrange(done...)
+        return out
+    }
+
+    /// The bytes of `path`, or nil when it does not exist.
+    static func readIfPresent(_ path: String) throws(RepositoryError) -> [UInt8]? {
+        guard exists(path) else { return nil }
+        return try read(path)
+    }
+
+    static func exists(_ path: String) -> Bool {
+        var st = stat()
+        return lstat(path, &st) == 0
+    }
+
+    static func isDirectory(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    /// Device and inode of `path`, to tell whether two names are one file.
+    static func identity(_ path: String) -> (UInt64, UInt64)? {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return nil }
+        return (UInt64(st.st_dev), UInt64(st.st_ino))
+    }
+
+    /// Size of `path`, or nil.
+    static func size(_ path: String) -> Int64? {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return nil }
+        return Int64(st.st_size)
+    }
+
+    /// Creates `path` and its parents (mode 0755).
+    static func makeDirectories(_ path: String) throws(RepositoryError) {
+        if isDirectory(path) { return }
+        var prefix = path.hasPrefix("/") ? "" : "."
+        for part in path.split(separator: "/") {
+            prefix += "/" + part
+            if mkdir(prefix, 0o755) != 0, errno != EEXIST {
+                throw RepositoryError(.io, "\(prefix): cannot create directory: \(reason())")
+            }
+        }
+    }
+
+    /// Names in directory `path` (not `.` or `..`); empty when it does not exist.
+    static func list(_ path: String) -> [String] {
+        guard let dir = opendir(path) else { return [] }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            if name != ".", name != ".." { names.append(name) }
+        }
+        return names.sorted()
+    }
+
+    static func remove(_ path: String) throws(RepositoryError) {
+        if unlink(path) != 0, errno != ENOENT { throw RepositoryError(.io, "\(path): cannot remove: \(reason())") }
+    }
+
+    /// Writes `bytes` to a new file `path` with `mode`, failing if it exists.
+    static func createExclusive(_ path: String, _ bytes: [UInt8], mode: mode_t) throws(RepositoryError) {
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
+        guard fd >= 0 else { throw RepositoryError(.io, "\(path): cannot create: \(reason())") }
+        defer { close(fd) }
+        try writeAll(fd, bytes, path)
+        guard fsync(fd) == 0 else { throw RepositoryError(.io, "\(path): fsync failed: \(reason())") }
+    }
+
+    static func writeAll(_ fd: Int32, _ bytes: [UInt8], _ path: String) throws(RepositoryError) {
+        var done = 0
+        while done < bytes.count {
+            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + done, $0.count - done) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw RepositoryError(.io, "\(path): cannot write: \(reason())")
+            }
+            done += n
+        }
+    }
+
+    /// The parent directory of `path`.
+    static func parent(_ path: String) -> String {
+        guard let i = path.lastIndex(of: "/") else { return "." }
+        return i == path.startIndex ? "/" : String(path[..<i])
+    }
+}

@@ -1,0 +1,202 @@
+import TUFCanonicalJSON
+import TUFCrypto
+import TUFMetadata
+
+/// The targets of a PEP 691 index snapshot (DESIGN.md, "Index snapshot"): every distribution
+/// file at its path under the index root, every project page and the project list, hashed from
+/// their bytes. Reading is all or nothing: any fault is a `.badIndex` error naming the file
+/// and entry, and no targets are returned.
+public struct IndexSnapshot: Sendable {
+    /// Target path → its description.
+    public var targets: [String: TargetFile]
+    /// The pages (project list and project pages) by target path, with their SHA-256.
+    public var pages: [String: String]
+    /// Bytes of the pages the caller asked to keep (see `read`).
+    public var pageBytes: [String: [UInt8]]
+    /// Number of distribution files listed.
+    public var distributionCount: Int
+
+    /// The normalized project name of PEP 503: lowercase, runs of `-`, `_`, `.` become `-`.
+    public static func normalize(_ name: String) -> String {
+        var out = ""
+        var inRun = false
+        for c in name.lowercased() {
+            if c == "-" || c == "_" || c == "." {
+                if !inRun { out.append("-") }
+                inRun = true
+            } else {
+                out.append(c); inRun = false
+            }
+        }
+        return out
+    }
+
+    /// Reads the snapshot at directory `index`. `hashAlgorithms` are those of the targets
+    /// (sha256, and blake2b-256 when the policy asks: taken from the page when it lists it).
+    /// `keepBytes(path, sha256)` says which pages' bytes to keep in `pageBytes`;
+    /// `progress` is called after each page with the number of files read so far.
+    public static func read(index: String, hashAlgorithms: [HashAlgorithm] = [.sha256],
+                            keepBytes: @escaping (String, String) -> Bool = { _, _ in false },
+                            progress: ((Int) -> Void)? = nil) throws(RepositoryError) -> IndexSnapshot {
+        var reader = Reader(index: index, hashAlgorithms: hashAlgorithms, keepBytes: keepBytes)
+        try reader.readAll(progress: progress)
+        return IndexSnapshot(targets: reader.targets, pages: reader.pages, pageBytes: reader.pageBytes,
+                             distributionCount: reader.distributionCount)
+    }
+
+    private struct Reader {
+        let index: String
+        let hashAlgorithms: [HashAlgorithm]
+        let keepBytes: (String, String) -> Bool
+        var targets: [String: TargetFile] = [:]
+        /// Where each target was listed, for duplicate messages.
+        var origins: [String: String] = [:]
+        var pages: [String: String] = [:]
+        var pageBytes: [String: [UInt8]] = [:]
+        var distributionCount = 0
+        let parser = JSONParser(maxDepth: 32, maxBytes: 256 << 20)
+
+        init(index: String, hashAlgorithms: [HashAlgorithm], keepBytes: @escaping (String, String) -> Bool) {
+            self.index = index; self.hashAlgorithms = hashAlgorithms; self.keepBytes = keepBytes
+        }
+
+        func fault(_ file: String, _ message: String) -> RepositoryError {
+            RepositoryError(.badIndex, "index \(index): \(file): \(message)")
+        }
+
+        /// Reads one page, records it as a target, and returns its JSON object.
+        mutating func readPage(_ path: String) throws(RepositoryError) -> JSONObject {
+            let bytes: [UInt8]
+            do { bytes = try FileIO.read(index + "/" + path) } catch {
+                throw fault(path, "cannot read: \(error.message)")
+            }
+            let json: JSON
+            do { json = try parser.parse(bytes) } catch { throw fault(path, "malformed JSON: \(error)") }
+            guard let object = json.objectValue else { throw fault(path, "expected a JSON object, found \(json.kindName)") }
+            let file = TargetFile(describing: bytes, hashAlgorithms: hashAlgorithms)
+            let sha = file.hashes["sha256"]!
+            try add(path, file, origin: path)
+            pages[path] = sha
+            if keepBytes(path, sha) { pageBytes[path] = bytes }
+            return object
+        }
+
+        mutating func add(_ path: String, _ file: TargetFile, origin: String) throws(RepositoryError) {
+            if let existing = targets[path] {
+                guard existing.length == file.length, existing.hashes["sha256"] == file.hashes["sha256"] else {
+                    throw RepositoryError(.badIndex, "index \(index): \(origin): target \(path) is also listed by \(origins[path]!) with a different hash or size")
+                }
+                guard existing.custom == file.custom else {
+                    throw RepositoryError(.badIndex, "index \(index): \(origin): target \(path) is also listed by \(origins[path]!) with a different yank state")
+                }
+                return
+            }
+            targets[path] = file
+            origins[path] = origin
+        }
+
+        mutating func readAll(progress: ((Int) -> Void)?) throws(RepositoryError) {
+            guard FileIO.isDirectory(index) else {
+                throw RepositoryError(.badIndex, "index \(index): not a directory")
+            }
+            let listPath = "simple/index.json"
+            let list = try readPage(listPath)
+            guard let projects = list["projects"]?.arrayValue else { throw fault(listPath, "missing array \"projects\"") }
+            var seen = Set<String>()
+            for (i, p) in projects.enumerated() {
+                guard let name = p.objectValue?["name"]?.stringValue, !name.isEmpty else {
+                    throw fault(listPath, "projects[\(i)]: missing string \"name\"")
+                }
+                let normalized = IndexSnapshot.normalize(name)
+                guard !normalized.contains("/"), normalized != "-", !normalized.contains("\0"), !normalized.hasPrefix(".") else {
+                    throw fault(listPath, "projects[\(i)] (\(name)): not a usable project name")
+                }
+                guard seen.insert(normalized).inserted else { continue }
+                try readProject(normalized)
+                progress?(pages.count + distributionCount)
+            }
+        }
+
+        mutating func readProject(_ project: String) throws(RepositoryError) {
+            let pagePath = "simple/\(project)/index.json"
+            let page = try readPage(pagePath)
+            guard let files = page["files"]?.arrayValue else { throw fault(pagePath, "missing array \"files\"") }
+            for (i, entry) in files.enumerated() {
+                guard let f = entry.objectValue else { throw fault(pagePath, "files[\(i)]: expected an object") }
+                guard let filename = f["filename"]?.stringValue, !filename.isEmpty else {
+                    throw fault(pagePath, "files[\(i)]: missing string \"filename\"")
+                }
+                let at = "files[\(i)] (\(filename))"
+                guard let url = f["url"]?.stringValue else { throw fault(pagePath, "\(at): missing string \"url\"") }
+                let path = try resolve(url, page: pagePath, entry: at)
+                guard let hashes = f["hashes"]?.objectValue, let sha = hashes["sha256"]?.stringValue else {
+                    throw fault(pagePath, "\(at): missing hashes.sha256")
+                }
+                let sha256 = sha.lowercased()
+                guard sha256.utf8.count == 64, sha256.allSatisfy(\.isHexDigit) else {
+                    throw fault(pagePath, "\(at): hashes.sha256 is not 64 hex digits")
+                }
+                guard let size = f["size"]?.intValue, size >= 0 else { throw fault(pagePath, "\(at): missing or negative integer \"size\"") }
+                var digests = ["sha256": sha256]
+                if hashAlgorithms.contains(.blake2b256),
+                   let b = (hashes["blake2b_256"] ?? hashes["blake2b-256"])?.stringValue?.lowercased() {
+                    guard b.utf8.count == 64, b.allSatisfy(\.isHexDigit) else {
+                        throw fault(pagePath, "\(at): hashes.blake2b_256 is not 64 hex digits")
+                    }
+                    digests["blake2b-256"] = b
+                }
+                var custom: JSON?
+                switch f["yanked"] {
+                case nil, .bool(false)?: custom = nil
+                case .bool(true)?: custom = ["yanked": true]
+                case .string(let reason)? where !reason.isEmpty: custom = ["yanked": .string(reason)]
+                default: throw fault(pagePath, "\(at): \"yanked\" must be false, true or a non-empty reason")
+                }
+                try add(path, TargetFile(length: size, hashes: digests, custom: custom), origin: "\(pagePath) \(at)")
+                distributionCount += 1
+            }
+        }
+
+        /// The target path of a file URL: resolved against the page's directory, with any
+        /// fragment or query dropped and percent-escapes decoded; must stay inside the index.
+        func resolve(_ url: String, page: String, entry: String) throws(RepositoryError) -> String {
+            var u = Substring(url)
+            if let i = u.firstIndex(where: { $0 == "#" || $0 == "?" }) { u = u[..<i] }
+            if u.contains("://") || u.hasPrefix("//") || u.isEmpty {
+                throw fault(page, "\(entry): URL \(url) is outside the index")
+            }
+            guard let decoded = Self.percentDecode(String(u)) else {
+                throw fault(page, "\(entry): URL \(url) has a bad percent-escape")
+            }
+            var parts: [Substring] = decoded.hasPrefix("/") ? [] : page.split(separator: "/").dropLast()
+            for segment in decoded.split(separator: "/", omittingEmptySubsequences: true) {
+                switch segment {
+                case ".": continue
+                case "..":
+                    guard !parts.isEmpty else { throw fault(page, "\(entry): URL \(url) is outside the index") }
+                    parts.removeLast()
+                default:
+                    guard !segment.contains("\0"), !segment.contains("\\") else {
+                        throw fault(page, "\(entry): URL \(url) is not a usable path")
+                    }
+                    parts.append(segment)
+                }
+            }
+            guard !parts.isEmpty, !decoded.hasSuffix("/") else { throw fault(page, "\(entry): URL \(url) names no file") }
+            return parts.joined(separator: "/")
+        }
+
+        static func percentDecode(_ s: String) -> String? {
+            guard s.contains("%") else { return s }
+            var out: [UInt8] = []
+            var it = Array(s.utf8)[...]
+            while let b = it.popFirst() {
+                if b == UInt8(ascii: "%") {
+                    guard it.count >= 2, let v = UInt8(String(decoding: it.prefix(2), as: UTF8.self), radix: 16) else { return nil }
+                    out.append(v); it = it.dropFirst(2)
+                } else { out.append(b) }
+            }
+            return String(validating: out, as: UTF8.self)
+        }
+    }
+}

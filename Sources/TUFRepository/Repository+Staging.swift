@@ -1,0 +1,180 @@
+import TUFCanonicalJSON
+import TUFCrypto
+import TUFMetadata
+
+extension Repository {
+    /// The keys that may sign the staged `role`: for root, the new root's root keys and the
+    /// published root's (5.3.4 needs both); for targets, the root's targets role; for bins,
+    /// the targets role's delegation (staged versions first, as they will delegate).
+    func signingKeys(for role: RepositoryRole, staged: Staged, published: Published) throws(RepositoryError) -> [RoleKeys] {
+        switch role {
+        case .root:
+            guard let s = staged.root else { throw RepositoryError(.nothingStaged, "nothing is staged for root") }
+            return [RoleKeys(root: s.signed, .root)] + (published.root.map { [RoleKeys(root: $0.signed, .root)] } ?? [])
+        case .targets:
+            guard let root = staged.root?.signed ?? published.root?.signed else { throw RepositoryError(.notInitialized, "no root") }
+            return [RoleKeys(root: root, .targets)]
+        case .bins:
+            guard let t = staged.targets?.signed ?? published.targets?.signed, let k = RoleKeys(delegator: t, "bins") else {
+                throw RepositoryError(.notInitialized, "no targets role delegating to bins")
+            }
+            return [k]
+        default:
+            throw RepositoryError(.invalidArgument, "\(role.rawValue) is an online role: it is signed by generate and timestamp, not staged")
+        }
+    }
+
+    /// Adds `signer`'s signature to the staged `role`, then publishes whatever is complete.
+    public func sign(role: RepositoryRole, signer: any Signer, now: Expiry) throws(RepositoryError) -> StageOutcome {
+        try locked { () throws(RepositoryError) -> StageOutcome in
+            let staged = try loadStaged()
+            let keys = try signingKeys(for: role, staged: staged, published: try loadPublished())
+            let entry = SignerEntry(signer)
+            guard keys.contains(where: { $0.keyIDs.contains(entry.keyID) }) else {
+                throw RepositoryError(.notAuthorized, "key \(entry.keyID) is not one of the keys of \(role.rawValue)")
+            }
+            switch role {
+            case .root:
+                var md = staged.root!.metadata
+                do throws(MetadataError) { try md.sign(with: signer) } catch { throw RepositoryError(.badKey, error.message) }
+                try store.write([(Self.stagedPath(role), md.encoded())])
+            default:
+                guard var md = (role == .targets ? staged.targets : staged.bins)?.metadata else {
+                    throw RepositoryError(.nothingStaged, "nothing is staged for \(role.rawValue)")
+                }
+                do throws(MetadataError) { try md.sign(with: signer) } catch { throw RepositoryError(.badKey, error.message) }
+                try store.write([(Self.stagedPath(role), md.encoded())])
+            }
+            return try publishStaged(signers: [entry], now: now)
+        }
+    }
+
+    /// Signs a copied staged file in place (an operator on an offline machine); returns its role
+    /// type. The repository is not consulted: copy the file back to `REPO/staged/` afterwards.
+    public static func signFile(_ file: String, signer: any Signer) throws(RepositoryError) -> String {
+        let bytes = try FileIO.read(file)
+        let envelope: Envelope
+        do { envelope = try Envelope(bytes: bytes, name: file) } catch { throw RepositoryError(.invalidMetadata, error.message) }
+        let out: [UInt8]
+        do {
+            switch envelope.type {
+            case "root"?:
+                var md = try Metadata<Root>(envelope: envelope); try md.sign(with: signer); out = md.encoded()
+            case "targets"?:
+                var md = try Metadata<Targets>(envelope: envelope); try md.sign(with: signer); out = md.encoded()
+            default:
+                throw RepositoryError(.invalidArgument, "\(file): only root and targets metadata are signed offline")
+            }
+        } catch let e as MetadataError { throw RepositoryError(.invalidMetadata, e.message) } catch let e as RepositoryError { throw e } catch {
+            throw RepositoryError(.invalidMetadata, "\(file): \(error)")
+        }
+        let name = file.split(separator: "/").last.map(String.init) ?? file
+        try RepositoryStore(root: FileIO.parent(file)).write([(name, out)])
+        return envelope.type ?? ""
+    }
+
+    /// Stages the delegator of `role` with changed keys: a new root for root, targets, snapshot
+    /// and timestamp; new targets for bins; new bins for bin-n. Returns the staged role; sign it,
+    /// and publication re-signs the online roles the new keys require.
+    public func rotate(role: RepositoryRole, add: [Key], remove: [String], threshold: Int?, now: Expiry) throws(RepositoryError) -> RepositoryRole {
+        try locked { () throws(RepositoryError) -> RepositoryRole in
+            let policy = try policy()
+            let staged = try loadStaged(), published = try loadPublished()
+            func apply(_ ids: [String], _ keys: [String: Key], _ oldThreshold: Int, role name: String) throws(RepositoryError) -> [Key] {
+                var list = ids.compactMap { keys[$0] }
+                for r in remove {
+                    guard let i = list.firstIndex(where: { $0.keyID == r }) else {
+                        throw RepositoryError(.invalidArgument, "\(name) has no key \(r)")
+                    }
+                    list.remove(at: i)
+                }
+                for k in add where !list.contains(where: { $0.keyID == k.keyID }) { list.append(k) }
+                try Self.checkKeys(list, threshold: threshold ?? min(oldThreshold, list.count), role: name)
+                return list
+            }
+            switch role {
+            case .root, .targets, .snapshot, .timestamp:
+                let type = RoleType(rawValue: role.rawValue)!
+                var root: Root
+                if let s = staged.root { root = s.signed } else {
+                    guard let p = published.root else { throw RepositoryError(.notInitialized, "no published root to rotate") }
+                    root = p.signed
+                    root.version += 1
+                }
+                root.expires = Self.expiry(now, policy.expiry(of: .root))
+                let old = root.roles[type]!
+                let list = try apply(old.keyIDs, root.keys, old.threshold, role: role.rawValue)
+                root.roles[type] = Role(keyIDs: list.map(\.keyID), threshold: threshold ?? min(old.threshold, list.count))
+                for k in list { root.keys[k.keyID] = k }
+                let used = Set(root.roles.values.flatMap(\.keyIDs))
+                root.keys = root.keys.filter { used.contains($0.key) }
+                try store.write([(Self.stagedPath(.root), Metadata(signed: root).encoded())])
+                // New targets keys must sign targets before the new root can be published.
+                if role == .targets, staged.targets == nil, var t = published.targets?.signed {
+                    t.version += 1
+                    t.expires = Self.expiry(now, policy.expiry(of: .targets))
+                    try store.write([(Self.stagedPath(.targets), Metadata(signed: t).encoded())])
+                }
+                return .root
+            case .bins:
+                var targets: Targets
+                if let s = staged.targets { targets = s.signed } else {
+                    guard let p = published.targets else { throw RepositoryError(.notInitialized, "no published targets to rotate") }
+                    targets = p.signed
+                    targets.version += 1
+                }
+                targets.expires = Self.expiry(now, policy.expiry(of: .targets))
+                guard let d = RoleKeys(delegator: targets, "bins") else { throw RepositoryError(.invalidMetadata, "targets does not delegate to bins") }
+                let list = try apply(d.keyIDs, d.keys, d.threshold, role: "bins")
+                targets.delegations = Self.binsDelegation(keys: list, threshold: threshold ?? min(d.threshold, list.count))
+                try store.write([(Self.stagedPath(.targets), Metadata(signed: targets).encoded())])
+                // New bins keys must sign bins before the new targets can be published.
+                if staged.bins == nil, var b = published.bins?.signed {
+                    b.version += 1
+                    b.expires = Self.expiry(now, policy.expiry(of: .bins))
+                    try store.write([(Self.stagedPath(.bins), Metadata(signed: b).encoded())])
+                }
+                return .targets
+            case .binN:
+                var bins: Targets
+                if let s = staged.bins { bins = s.signed } else {
+                    guard let p = published.bins else { throw RepositoryError(.notInitialized, "no published bins to rotate") }
+                    bins = p.signed
+                    bins.version += 1
+                }
+                bins.expires = Self.expiry(now, policy.expiry(of: .bins))
+                guard let d = try binKeys(bins, policy: policy)[policy.bins.name(ofBin: 0)] else {
+                    throw RepositoryError(.invalidMetadata, "bins delegates no bins")
+                }
+                let list = try apply(d.keyIDs, d.keys, d.threshold, role: "bin-n")
+                bins.delegations = policy.bins.delegations(keys: list, threshold: threshold ?? min(d.threshold, list.count), succinct: policy.succinct)
+                try store.write([(Self.stagedPath(.bins), Metadata(signed: bins).encoded())])
+                return .bins
+            }
+        }
+    }
+
+    /// Refreshes the timestamp (a new version pointing at the current snapshot), or does nothing
+    /// when it is valid for more than `ifExpiringWithin` seconds. What cron runs.
+    public func refreshTimestamp(signer: any Signer, ifExpiringWithin: Int64?, now: Expiry) throws(RepositoryError) -> PublishResult {
+        try locked { () throws(RepositoryError) -> PublishResult in
+            let policy = try policy()
+            guard let root = try load(Root.self, Self.metadataPath("root.json")),
+                  let old = try load(Timestamp.self, Self.metadataPath("timestamp.json")) else {
+                throw RepositoryError(.notInitialized, "\(path): nothing is published yet")
+            }
+            if let window = ifExpiringWithin, !Self.expiresSoon(old.signed.expires, now: now, window: window) {
+                return PublishResult()
+            }
+            let version = old.signed.snapshotMeta.version
+            let snapshotBytes = try FileIO.read(path + "/" + Self.metadataPath("\(version).snapshot.json"))
+            var md = Metadata(signed: Timestamp(common: SignedCommon(version: old.signed.version + 1,
+                                                                     expires: Self.expiry(now, policy.expiry(of: .timestamp))),
+                                                snapshotMeta: MetaFile(version: version, describing: snapshotBytes, hashAlgorithms: [.sha256])))
+            try Self.sign(&md, role: "timestamp", keys: RoleKeys(root: root.signed, .timestamp), signers: [SignerEntry(signer)])
+            try store.reach(.timestamp)
+            try store.write([(Self.metadataPath("timestamp.json"), md.encoded())])
+            return PublishResult(written: [Self.metadataPath("timestamp.json")], binsSigned: 0)
+        }
+    }
+}

@@ -1,0 +1,154 @@
+import TUFCanonicalJSON
+import TUFCrypto
+import TUFMetadata
+
+/// A TUF repository on disk in the PEP 458 layout:
+/// - `metadata/`: what is served (`N.root.json` and `root.json`, `N.targets.json`, `N.bins.json`,
+///   `N.bin-XXXX.json`, `N.snapshot.json`, `timestamp.json`);
+/// - `staged/`: offline-role metadata (`root.json`, `targets.json`, `bins.json`) collecting signatures;
+/// - `targets/`: the signed pages under their target paths and hash-prefixed copies;
+/// - `tuf-repo.json`: the policy; `cache/`: what lets a re-run skip unchanged bins; `.lock`.
+public struct Repository {
+    /// The repository directory.
+    public let path: String
+    /// Where and how files are written.
+    public var store: RepositoryStore
+    /// How long a run waits for another run's lock before giving up.
+    public var lockWait: Double
+    /// Progress on stderr for long runs, when set.
+    public var progress: ProgressReporter?
+
+    public init(path: String, durability: RepositoryStore.Durability = .batch, lockWait: Double = 5) {
+        var p = path
+        while p.count > 1, p.hasSuffix("/") { p.removeLast() }
+        self.path = p
+        self.store = RepositoryStore(root: p, durability: durability)
+        self.lockWait = lockWait
+    }
+
+    static let policyFile = "tuf-repo.json"
+    static let cacheFile = "cache/bins.tsv"
+
+    /// Relative path of published metadata file `name`.
+    static func metadataPath(_ name: String) -> String { "metadata/" + name }
+    /// Relative path of the staged metadata of `role`.
+    static func stagedPath(_ role: RepositoryRole) -> String { "staged/\(role.rawValue).json" }
+
+    /// The policy of `tuf-repo.json`.
+    public func policy() throws(RepositoryError) -> RepositoryPolicy {
+        let file = path + "/" + Self.policyFile
+        guard let bytes = try FileIO.readIfPresent(file) else {
+            throw RepositoryError(.notInitialized, "\(path) is not a tuf-repo repository (no \(Self.policyFile)); run tuf-repo init")
+        }
+        return try RepositoryPolicy(bytes: bytes, file: file)
+    }
+
+    /// Takes the repository lock for the duration of `body`.
+    func locked<T>(_ body: () throws(RepositoryError) -> T) throws(RepositoryError) -> T {
+        guard FileIO.isDirectory(path) else { throw RepositoryError(.notInitialized, "\(path): no such repository directory") }
+        let lock = try RepositoryLock(repository: path, wait: lockWait)
+        defer { lock.release() }
+        return try body()
+    }
+
+    // MARK: reading metadata
+
+    /// Parsed metadata and the exact bytes it was read from.
+    struct Loaded<P: SignedPayload> {
+        var metadata: Metadata<P>
+        var bytes: [UInt8]
+        var signed: P { metadata.signed }
+    }
+
+    /// Reads `relative` as metadata of type `P`; nil when the file does not exist.
+    func load<P: SignedPayload>(_ type: P.Type, _ relative: String) throws(RepositoryError) -> Loaded<P>? {
+        guard let bytes = try FileIO.readIfPresent(path + "/" + relative) else { return nil }
+        do { return Loaded(metadata: try Metadata<P>(bytes: bytes, name: relative), bytes: bytes) } catch {
+            throw RepositoryError(.invalidMetadata, "\(path)/\(relative): \(error.message)")
+        }
+    }
+
+    func require<P: SignedPayload>(_ type: P.Type, _ relative: String) throws(RepositoryError) -> Loaded<P> {
+        guard let l = try load(type, relative) else {
+            throw RepositoryError(.invalidMetadata, "\(path)/\(relative) is missing")
+        }
+        return l
+    }
+
+    /// The published top-level chain, followed as a client would: timestamp → snapshot →
+    /// targets → bins. Parts are nil before the first publication.
+    struct Published {
+        var root: Loaded<Root>?
+        var timestamp: Loaded<Timestamp>?
+        var snapshot: Loaded<Snapshot>?
+        var targets: Loaded<Targets>?
+        var bins: Loaded<Targets>?
+    }
+
+    func loadPublished() throws(RepositoryError) -> Published {
+        var p = Published()
+        p.root = try load(Root.self, Self.metadataPath("root.json"))
+        p.timestamp = try load(Timestamp.self, Self.metadataPath("timestamp.json"))
+        if let ts = p.timestamp {
+            p.snapshot = try require(Snapshot.self, Self.metadataPath("\(ts.signed.snapshotMeta.version).snapshot.json"))
+        }
+        if let snap = p.snapshot {
+            for role in ["targets", "bins"] {
+                guard let v = snap.signed.meta(forRole: role)?.version else {
+                    throw RepositoryError(.invalidMetadata, "\(path)/metadata/\(snap.signed.version).snapshot.json does not list \(role).json")
+                }
+                let l = try require(Targets.self, Self.metadataPath("\(v).\(role).json"))
+                if role == "targets" { p.targets = l } else { p.bins = l }
+            }
+        }
+        return p
+    }
+
+    /// The staged offline-role metadata.
+    struct Staged {
+        var root: Loaded<Root>?
+        var targets: Loaded<Targets>?
+        var bins: Loaded<Targets>?
+    }
+
+    func loadStaged() throws(RepositoryError) -> Staged {
+        Staged(root: try load(Root.self, Self.stagedPath(.root)),
+               targets: try load(Targets.self, Self.stagedPath(.targets)),
+               bins: try load(Targets.self, Self.stagedPath(.bins)))
+    }
+
+    // MARK: signing
+
+    /// Signs `md` with every signer whose key is one of `keys`, and throws `.missingKey` naming
+    /// the role and the keyids it needs when they do not reach the threshold.
+    static func sign<P: SignedPayload>(_ md: inout Metadata<P>, role: String, keys: RoleKeys,
+                                       signers: [SignerEntry]) throws(RepositoryError) {
+        let bytes = md.signedBytes()
+        var used = 0
+        for s in signers where keys.keyIDs.contains(s.keyID) {
+            do { try md.sign(with: s.signer, signedBytes: bytes) } catch {
+                throw RepositoryError(.missingKey, "\(role): signing with key \(s.keyID) failed: \(error.message)")
+            }
+            used += 1
+        }
+        guard used >= keys.threshold else {
+            throw RepositoryError(.missingKey,
+                                  "\(role) must be re-signed and needs \(keys.threshold) of the keys \(keys.keyIDs.joined(separator: ", ")); the keys given provide \(used) (pass them with --key)")
+        }
+    }
+
+    /// A signer with its keyid computed once.
+    struct SignerEntry {
+        let signer: any Signer
+        let keyID: String
+        init(_ signer: any Signer) { self.signer = signer; self.keyID = Key(signer.publicKey).keyID }
+    }
+
+    /// The time `seconds` after `now`.
+    static func expiry(_ now: Expiry, _ seconds: Int64) -> Expiry { now.adding(seconds: seconds) }
+
+    /// True when `expires` falls within `window` seconds of `now` (or has passed).
+    static func expiresSoon(_ expires: Expiry, now: Expiry, window: Int64) -> Bool {
+        expires.secondsSinceEpoch - now.secondsSinceEpoch <= window
+    }
+}

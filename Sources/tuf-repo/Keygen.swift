@@ -1,0 +1,39 @@
+import ArgumentParser
+import TUFCrypto
+import TUFRepository
+
+struct Keygen: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Generate a key pair: PATH.pem (PKCS#8, mode 0600) and PATH.pub.json (TUF public key with its keyid).",
+        discussion: "The private key is encrypted when --passphrase-env names a set variable, or with --prompt on a terminal.")
+
+    @Option(name: .long, help: "Key type: ed25519, ecdsa (P-256) or rsa (3072-bit, PSS).")
+    var type: KeyType = .ed25519
+
+    @Option(name: .long, help: ArgumentHelp("Output path without extension.", valueName: "PATH"))
+    var out: String
+
+    @OptionGroup var passphrase: PassphraseOption
+
+    @Flag(name: .long, help: "Ask for a passphrase on the terminal (without echo).")
+    var prompt = false
+
+    func validate() throws {
+        if prompt, passphrase.passphraseEnv != nil { throw ValidationError("give --prompt or --passphrase-env, not both") }
+    }
+
+    func run() throws {
+        var pass = try passphrase.passphrase()
+        if prompt {
+            guard let a = Passphrase.prompt("New passphrase: "), let b = Passphrase.prompt("Repeat passphrase: ") else {
+                throw RepositoryError(.invalidArgument, "--prompt needs a terminal")
+            }
+            guard a == b, !a.isEmpty else { throw RepositoryError(.invalidArgument, "the passphrases differ or are empty") }
+            pass = a
+        }
+        let key = try KeyFiles.generate(type, out: out, passphrase: pass)
+        print("\(out).pem\n\(out).pub.json\nkeyid \(key.keyID)")
+    }
+}
+
+extension KeyType: ExpressibleByArgument {}

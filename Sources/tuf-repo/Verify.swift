@@ -1,0 +1,26 @@
+import ArgumentParser
+import TUFCanonicalJSON
+import TUFRepository
+
+struct Verify: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Audit the published repository as a client would; exit 1 naming each fault.",
+        discussion: "Checks the root chain, every signature against its threshold, versions, hashes, lengths, expiry, and every target of every bin.")
+
+    @OptionGroup var repoOption: RepoOption
+    @Flag(name: .long, help: "Print JSON.")
+    var json = false
+
+    func run() throws {
+        let faults = try repoOption.repository().audit(now: currentTime())
+        if json {
+            print(String(decoding: PythonJSONEncoder.encode(.object(JSONObject([
+                .init(key: "faults", value: .array(faults.map { .string($0) })), .init(key: "ok", value: .bool(faults.isEmpty)),
+            ])), style: .pretty), as: UTF8.self))
+        } else {
+            for f in faults { print("FAULT: \(f)") }
+            if faults.isEmpty { print("ok: the repository verifies") }
+        }
+        if !faults.isEmpty { throw ExitCode(1) }
+    }
+}
