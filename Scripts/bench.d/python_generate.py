@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """python-tuf's Metadata API doing what `tuf-repo generate` does, for Scripts/bench: read a
 PEP 691 index snapshot, make a target for every distribution file (custom yanked) and page,
+write the pages under REPO-style targets/ paths with hash-prefixed copies,
 put each into one of N hashed bins, sign every bin, the bins delegation, snapshot and
 timestamp with ed25519 keys, and write them with consistent-snapshot names.
 
@@ -31,21 +32,39 @@ def expiry(days):
     return (datetime.now(timezone.utc) + timedelta(days=days)).replace(microsecond=0)
 
 
-def read_index(index):
-    """Target path -> TargetFile for every page and distribution file."""
+def read_index(index, pages=None):
+    """Target path -> TargetFile for every page and distribution file; the pages' bytes
+    go into `pages` when given (to be published under REPO/targets)."""
     targets = {}
     listing = os.path.join(index, "simple", "index.json")
     raw = open(listing, "rb").read()
     targets["simple/index.json"] = TargetFile.from_data("simple/index.json", raw, ["sha256"])
+    if pages is not None:
+        pages["simple/index.json"] = raw
     for project in json.loads(raw)["projects"]:
         path = f"simple/{project['name']}/index.json"
         raw = open(os.path.join(index, path), "rb").read()
         targets[path] = TargetFile.from_data(path, raw, ["sha256"])
+        if pages is not None:
+            pages[path] = raw
         for f in json.loads(raw)["files"]:
             target = posixpath.normpath(posixpath.join(posixpath.dirname(path), f["url"]))
             extra = {"custom": {"yanked": f["yanked"]}} if f.get("yanked") else {}
             targets[target] = TargetFile(f["size"], {"sha256": f["hashes"]["sha256"]}, target, extra)
     return targets
+
+
+def publish_pages(pages, out, only=None):
+    """Pages under their target paths and hash-prefixed names, as tuf-repo publishes them."""
+    for path, raw in pages.items():
+        if only is not None and path not in only:
+            continue
+        digest = hashlib.sha256(raw).hexdigest()
+        folder = os.path.join(out, "targets", os.path.dirname(path))
+        os.makedirs(folder, exist_ok=True)
+        for name in (os.path.basename(path), f"{digest}.{os.path.basename(path)}"):
+            with open(os.path.join(folder, name), "wb") as f:
+                f.write(raw)
 
 
 def bin_of(path, bits):
@@ -97,11 +116,14 @@ def full(index, out, bins):
     os.makedirs(out, exist_ok=True)
     keys = {r: Ed25519PrivateKey.generate() for r in ("bins", "bin-n", "snapshot", "timestamp")}
     signers = {r: CryptoSigner(k) for r, k in keys.items()}
-    targets = read_index(index)
+    pages = {}
+    targets = read_index(index, pages)
+    publish_pages(pages, out)
     per_bin = [dict() for _ in range(bins)]
     for path, t in targets.items():
         per_bin[bin_of(path, bits)][path] = t
     state = {"signers": signers, "bins": per_bin, "bits": bits, "versions": {},
+             "page_hashes": {p: targets[p].hashes["sha256"] for p in pages},
              "keys": {r: k.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption()) for r, k in keys.items()}}
     key = signers["bin-n"].public_key
     width = 4
@@ -116,11 +138,14 @@ def full(index, out, bins):
 
 
 def incremental(index, out, state):
-    targets = read_index(index)
+    pages = {}
+    targets = read_index(index, pages)
+    publish_pages(pages, out, only={p for p, t in targets.items() if p in pages and state["page_hashes"].get(p) != t.hashes["sha256"]})
     per_bin = [dict() for _ in range(len(state["bins"]))]
     for path, t in targets.items():
         per_bin[bin_of(path, state["bits"])][path] = t
     changed = [i for i in range(len(per_bin)) if per_bin[i] != state["bins"][i]]
+    state["page_hashes"] = {p: targets[p].hashes["sha256"] for p in pages}
     state["bins"] = per_bin
     sign_bins(state, out, changed)
     sign_snapshot_timestamp(state, out)
