@@ -5,10 +5,10 @@ struct Generate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Publish new bin-n, snapshot and timestamp versions from a PEP 691 index snapshot.",
         discussion: """
-        Reads INDEX/simple/index.json and every project page; every distribution file and page becomes a
-        target in its bin (yanked files carry custom {"yanked": true | "<reason>"}). Only bins whose
-        content changed, or that expire within their refresh window, get a new version; an unchanged
-        snapshot publishes nothing. Each --key is matched to its roles by keyid. Also publishes staged
+        Reads INDEX/simple/index.json and every project page; every distribution file and page becomes a \
+        target in its bin (yanked files carry custom {"yanked": true | "<reason>"}). Only bins whose \
+        content changed, or that expire within their refresh window, get a new version; an unchanged \
+        snapshot publishes nothing. Each --key is matched to its roles by keyid. Also publishes staged \
         offline roles that are fully signed. A malformed snapshot publishes nothing.
         """)
 

@@ -6,9 +6,9 @@ struct Init: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Create a PEP 458 repository: root, targets → bins → bin-n, snapshot, timestamp.",
         discussion: """
-        Roles that reach their threshold with the --sign-with keys are ready; the others wait in
-        DIR/staged/ for `tuf-repo sign`. Nothing is published until every role is fully signed
-        (online roles need their keys: give them to --sign-with, or run generate later).
+        Roles that reach their threshold with the --sign-with keys are ready; the others wait in \
+        DIR/staged/ for `tuf-repo sign`. Nothing is published until every role is fully signed \
+        (online roles need their keys: give them to --sign-with, or run generate later). \
         Defaults per PEP 458: root, targets and bins expire in 365d; bin-n, snapshot and timestamp in 1d.
         """)
 

@@ -6,9 +6,9 @@ struct Rotate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Stage new keys for a role in the metadata of its delegator.",
         discussion: """
-        root, targets, snapshot, timestamp: stages root version N+1, which needs a threshold of
-        signatures from both the old and the new root keys. bins: stages a new targets. bin-n: stages a
-        new bins. Sign the staged role with `tuf-repo sign`; publication then re-signs the online roles
+        root, targets, snapshot, timestamp: stages root version N+1, which needs a threshold of \
+        signatures from both the old and the new root keys. bins: stages a new targets. bin-n: stages a \
+        new bins. Sign the staged role with `tuf-repo sign`; publication then re-signs the online roles \
         the new keys require (run generate with the new online keys when asked).
         """)
 

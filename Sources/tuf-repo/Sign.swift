@@ -5,8 +5,8 @@ struct Sign: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Add one signature to staged root, targets or bins metadata.",
         discussion: """
-        With --repo, signs REPO/staged/ROLE.json and publishes whatever is then complete (a new root
-        needs a threshold of both the old and the new root keys). With --file, signs a copied staged
+        With --repo, signs REPO/staged/ROLE.json and publishes whatever is then complete (a new root \
+        needs a threshold of both the old and the new root keys). With --file, signs a copied staged \
         file in place, e.g. on an offline machine; copy it back to REPO/staged/ afterwards.
         """)
 

@@ -8,8 +8,8 @@ struct TUFRepo: ParsableCommand {
         commandName: "tuf-repo",
         abstract: "Generate, sign, rotate and refresh a PEP 458 TUF repository from a PEP 691 index snapshot.",
         discussion: """
-        Offline roles (root, targets, bins) are staged in REPO/staged/ until enough operators sign;
-        online roles (bin-n, snapshot, timestamp) are signed by generate and timestamp.
+        Offline roles (root, targets, bins) are staged in REPO/staged/ until enough operators sign; \
+        online roles (bin-n, snapshot, timestamp) are signed by generate and timestamp. \
         Durations read 365d, 12h, 30m. Exit status: 0 success, 1 failure, 2 usage.
         """,
         subcommands: [Keygen.self, Init.self, Generate.self, Sign.self, Rotate.self, TimestampCommand.self, Status.self, Verify.self])
