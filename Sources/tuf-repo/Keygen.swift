@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import TUFCrypto
 import TUFRepository
 
@@ -32,6 +33,10 @@ struct Keygen: ParsableCommand {
             pass = a
         }
         let key = try KeyFiles.generate(type, out: out, passphrase: pass)
+        if pass == nil {
+            // Online keys used by cron may be stored plain; say so, so it is a choice.
+            FileHandle.standardError.write(Data("tuf-repo: warning: \(out).pem is not encrypted (no --passphrase-env or --prompt); keep it on a protected machine\n".utf8))
+        }
         print("\(out).pem\n\(out).pub.json\nkeyid \(key.keyID)")
     }
 }
