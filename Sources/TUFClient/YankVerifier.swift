@@ -52,20 +52,8 @@ public enum YankVerifier {
         public let yank: YankState
     }
 
-    /// PEP 503 normalization: lowercase, runs of `-`, `_`, `.` become one `-`.
-    public static func normalize(_ name: String) -> String {
-        var out = ""
-        var inRun = false
-        for c in name.lowercased() {
-            if c == "-" || c == "_" || c == "." {
-                if !inRun { out.append("-") }
-                inRun = true
-            } else {
-                out.append(c); inRun = false
-            }
-        }
-        return out
-    }
+    /// PEP 503 normalization (see `PackageIndex.normalize`).
+    public static func normalize(_ name: String) -> String { PackageIndex.normalize(name) }
 
     /// The target path of a project's page.
     public static func pagePath(project: String) -> String { "simple/\(normalize(project))/index.json" }
@@ -95,44 +83,12 @@ public enum YankVerifier {
         return out
     }
 
-    /// The target path of a file URL on a page: a relative reference is resolved against the
-    /// page's folder, a root-relative one (`/packages/…`) or the path of an absolute URL is
-    /// taken from the index root. Query and fragment are dropped, `%XX` decoded. A URL that
-    /// climbs above the index root is refused.
+    /// The target path of a file URL on a page, resolved exactly as the repository resolved it
+    /// when it signed the index (`PackageIndex.targetPath`).
     public static func resolve(_ url: String, against pagePath: String) throws(ClientError) -> String {
-        var reference = Substring(url)
-        if let cut = reference.firstIndex(where: { $0 == "#" || $0 == "?" }) { reference = reference[..<cut] }
-        var segments: [String]
-        var rooted = true
-        if let schemeEnd = reference.range(of: "://") {
-            let afterScheme = reference[schemeEnd.upperBound...]
-            reference = afterScheme.firstIndex(of: "/").map { afterScheme[$0...] } ?? ""
-            segments = []
-        } else if reference.hasPrefix("/") {
-            segments = []
-        } else {
-            segments = pagePath.split(separator: "/").dropLast().map(String.init)
-            rooted = false
+        do { return try PackageIndex.targetPath(ofFileURL: url, onPage: pagePath) } catch {
+            throw ClientError(.unsafePath, "\(url): \(error)")
         }
-        let parts = reference.split(separator: "/", omittingEmptySubsequences: false)
-        for (i, part) in parts.enumerated() {
-            if part.isEmpty && i == 0 && rooted { continue }
-            guard let decoded = PercentEncoding.decode(String(part)) else {
-                throw ClientError(.unsafePath, "\(url): bad percent-encoding")
-            }
-            switch decoded {
-            case ".": continue
-            case "..":
-                guard !segments.isEmpty else { throw ClientError(.unsafePath, "\(url): leads outside the index") }
-                segments.removeLast()
-            case "": throw ClientError(.unsafePath, "\(url): empty path segment")
-            default:
-                guard !decoded.contains("/") else { throw ClientError(.unsafePath, "\(url): encoded slash") }
-                segments.append(decoded)
-            }
-        }
-        guard !segments.isEmpty else { throw ClientError(.unsafePath, "\(url): no file path") }
-        return segments.joined(separator: "/")
     }
 
     /// The yank state signed in a target entry (`custom.yanked`).

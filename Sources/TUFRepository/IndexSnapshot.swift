@@ -16,20 +16,8 @@ public struct IndexSnapshot: Sendable {
     /// Number of distribution files listed.
     public var distributionCount: Int
 
-    /// The normalized project name of PEP 503: lowercase, runs of `-`, `_`, `.` become `-`.
-    public static func normalize(_ name: String) -> String {
-        var out = ""
-        var inRun = false
-        for c in name.lowercased() {
-            if c == "-" || c == "_" || c == "." {
-                if !inRun { out.append("-") }
-                inRun = true
-            } else {
-                out.append(c); inRun = false
-            }
-        }
-        return out
-    }
+    /// The normalized project name of PEP 503 (see `PackageIndex.normalize`).
+    public static func normalize(_ name: String) -> String { PackageIndex.normalize(name) }
 
     /// Reads the snapshot at directory `index`. `hashAlgorithms` are those of the targets
     /// (sha256, and blake2b-256 when the policy asks: taken from the page when it lists it).
@@ -176,66 +164,11 @@ public struct IndexSnapshot: Sendable {
             }
         }
 
-        /// The target path of a file URL: resolved against the page's directory, with any
-        /// fragment or query dropped and percent-escapes decoded; must stay inside the index.
+        /// The target path of a file URL (`PackageIndex.targetPath`), or a fault naming the entry.
         func resolve(_ url: String, page: String, entry: @autoclosure () -> String) throws(RepositoryError) -> String {
-            // Works on UTF-8 bytes: String and Substring algorithms here dominated the time
-            // to read a large index.
-            var u = Array(url.utf8)
-            if let cut = u.firstIndex(where: { $0 == UInt8(ascii: "#") || $0 == UInt8(ascii: "?") }) { u.removeSubrange(cut...) }
-            let slash = UInt8(ascii: "/")
-            let hasScheme = u.indices.dropLast(2).contains { u[$0] == UInt8(ascii: ":") && u[$0 + 1] == slash && u[$0 + 2] == slash }
-            if u.isEmpty || hasScheme || (u.count >= 2 && u[0] == slash && u[1] == slash) {
-                throw fault(page, "\(entry()): URL \(url) is outside the index")
+            do { return try PackageIndex.targetPath(ofFileURL: url, onPage: page) } catch {
+                throw fault(page, "\(entry()): URL \(url) \(error)")
             }
-            guard let decoded = Self.percentDecode(u) else {
-                throw fault(page, "\(entry()): URL \(url) has a bad percent-escape")
-            }
-            var parts: [ArraySlice<UInt8>] = decoded.first == slash ? [] : Array(Array(page.utf8).split(separator: slash).dropLast())
-            for segment in decoded.split(separator: slash, omittingEmptySubsequences: true) {
-                if segment.elementsEqual([UInt8(ascii: ".")]) { continue }
-                if segment.elementsEqual([UInt8(ascii: "."), UInt8(ascii: ".")]) {
-                    guard !parts.isEmpty else { throw fault(page, "\(entry()): URL \(url) is outside the index") }
-                    parts.removeLast()
-                    continue
-                }
-                guard !segment.contains(0), !segment.contains(UInt8(ascii: "\\")) else {
-                    throw fault(page, "\(entry()): URL \(url) is not a usable path")
-                }
-                parts.append(segment)
-            }
-            guard !parts.isEmpty, decoded.last != slash else { throw fault(page, "\(entry()): URL \(url) names no file") }
-            guard let path = String(validating: Array(parts.joined(separator: [slash])), as: UTF8.self) else {
-                throw fault(page, "\(entry()): URL \(url) is not valid UTF-8 once decoded")
-            }
-            return path
-        }
-
-        /// Percent-decodes `bytes`; nil on a malformed escape.
-        static func percentDecode(_ bytes: [UInt8]) -> [UInt8]? {
-            guard bytes.contains(UInt8(ascii: "%")) else { return bytes }
-            func hex(_ b: UInt8) -> UInt8? {
-                switch b {
-                case UInt8(ascii: "0")...UInt8(ascii: "9"): b - UInt8(ascii: "0")
-                case UInt8(ascii: "a")...UInt8(ascii: "f"): b - UInt8(ascii: "a") + 10
-                case UInt8(ascii: "A")...UInt8(ascii: "F"): b - UInt8(ascii: "A") + 10
-                default: nil
-                }
-            }
-            var out: [UInt8] = []
-            out.reserveCapacity(bytes.count)
-            var i = 0
-            while i < bytes.count {
-                if bytes[i] == UInt8(ascii: "%") {
-                    guard i + 2 < bytes.count, let hi = hex(bytes[i + 1]), let lo = hex(bytes[i + 2]) else { return nil }
-                    out.append(hi << 4 | lo)
-                    i += 3
-                } else {
-                    out.append(bytes[i])
-                    i += 1
-                }
-            }
-            return out
         }
     }
 }
