@@ -29,41 +29,25 @@ struct FieldReader {
         MetadataError(.malformed, "\(context).\(key): expected \(expected), found \(value.kindName)")
     }
 
-    mutating func string(_ key: String) throws(MetadataError) -> String {
-        let value = try require(key)
-        guard let s = value.stringValue else { throw wrongKind(key, "a string", value) }
-        return s
-    }
-
-    mutating func optionalString(_ key: String) throws(MetadataError) -> String? {
+    /// The value of `key` as the kind `extract` gives, or nil when absent.
+    mutating func optional<T>(_ key: String, _ kind: String, _ extract: (JSON) -> T?) throws(MetadataError) -> T? {
         guard let value = take(key) else { return nil }
-        guard let s = value.stringValue else { throw wrongKind(key, "a string", value) }
-        return s
+        guard let typed = extract(value) else { throw wrongKind(key, kind, value) }
+        return typed
     }
 
-    mutating func int(_ key: String) throws(MetadataError) -> Int64 {
-        let value = try require(key)
-        guard let i = value.intValue else { throw wrongKind(key, "an integer", value) }
-        return i
+    /// The value of `key` as the kind `extract` gives; absent is an error.
+    mutating func required<T>(_ key: String, _ kind: String, _ extract: (JSON) -> T?) throws(MetadataError) -> T {
+        guard let typed = try optional(key, kind, extract) else { throw MetadataError(.malformed, "\(context): missing field \"\(key)\"") }
+        return typed
     }
 
-    mutating func optionalInt(_ key: String) throws(MetadataError) -> Int64? {
-        guard let value = take(key) else { return nil }
-        guard let i = value.intValue else { throw wrongKind(key, "an integer", value) }
-        return i
-    }
-
-    mutating func optionalBool(_ key: String) throws(MetadataError) -> Bool? {
-        guard let value = take(key) else { return nil }
-        guard let b = value.boolValue else { throw wrongKind(key, "a boolean", value) }
-        return b
-    }
-
-    mutating func object(_ key: String) throws(MetadataError) -> JSONObject {
-        let value = try require(key)
-        guard let o = value.objectValue else { throw wrongKind(key, "an object", value) }
-        return o
-    }
+    mutating func string(_ key: String) throws(MetadataError) -> String { try required(key, "a string", \.stringValue) }
+    mutating func optionalString(_ key: String) throws(MetadataError) -> String? { try optional(key, "a string", \.stringValue) }
+    mutating func int(_ key: String) throws(MetadataError) -> Int64 { try required(key, "an integer", \.intValue) }
+    mutating func optionalInt(_ key: String) throws(MetadataError) -> Int64? { try optional(key, "an integer", \.intValue) }
+    mutating func optionalBool(_ key: String) throws(MetadataError) -> Bool? { try optional(key, "a boolean", \.boolValue) }
+    mutating func object(_ key: String) throws(MetadataError) -> JSONObject { try required(key, "an object", \.objectValue) }
 
     mutating func stringArray(_ key: String) throws(MetadataError) -> [String] {
         let value = try require(key)

@@ -95,13 +95,7 @@ extension Repository {
             switch role {
             case .root, .targets, .snapshot, .timestamp:
                 let type = RoleType(rawValue: role.rawValue)!
-                var root: Root
-                if let s = staged.root { root = s.signed } else {
-                    guard let p = published.root else { throw RepositoryError(.notInitialized, "no published root to rotate") }
-                    root = p.signed
-                    root.version += 1
-                }
-                root.expires = Self.expiry(now, policy.expiry(of: .root))
+                var root = try Self.nextToStage(staged.root, published.root, role: "root", expires: Self.expiry(now, policy.expiry(of: .root)))
                 let old = root.roles[type]!
                 let list = try apply(old.keyIDs, root.keys, old.threshold, role: role.rawValue)
                 root.roles[type] = Role(keyIDs: list.map(\.keyID), threshold: threshold ?? min(old.threshold, list.count))
@@ -110,39 +104,22 @@ extension Repository {
                 root.keys = root.keys.filter { used.contains($0.key) }
                 try store.write([(Self.stagedPath(.root), Metadata(signed: root).encoded())])
                 // New targets keys must sign targets before the new root can be published.
-                if role == .targets, staged.targets == nil, var t = published.targets?.signed {
-                    t.version += 1
-                    t.expires = Self.expiry(now, policy.expiry(of: .targets))
-                    try store.write([(Self.stagedPath(.targets), Metadata(signed: t).encoded())])
+                if role == .targets {
+                    try restage(staged.targets, published.targets, as: .targets, expires: Self.expiry(now, policy.expiry(of: .targets)))
                 }
                 return .root
             case .bins:
-                var targets: Targets
-                if let s = staged.targets { targets = s.signed } else {
-                    guard let p = published.targets else { throw RepositoryError(.notInitialized, "no published targets to rotate") }
-                    targets = p.signed
-                    targets.version += 1
-                }
-                targets.expires = Self.expiry(now, policy.expiry(of: .targets))
+                var targets = try Self.nextToStage(staged.targets, published.targets, role: "targets",
+                                                   expires: Self.expiry(now, policy.expiry(of: .targets)))
                 guard let d = RoleKeys(delegator: targets, "bins") else { throw RepositoryError(.invalidMetadata, "targets does not delegate to bins") }
                 let list = try apply(d.keyIDs, d.keys, d.threshold, role: "bins")
                 targets.delegations = Self.binsDelegation(keys: list, threshold: threshold ?? min(d.threshold, list.count))
                 try store.write([(Self.stagedPath(.targets), Metadata(signed: targets).encoded())])
                 // New bins keys must sign bins before the new targets can be published.
-                if staged.bins == nil, var b = published.bins?.signed {
-                    b.version += 1
-                    b.expires = Self.expiry(now, policy.expiry(of: .bins))
-                    try store.write([(Self.stagedPath(.bins), Metadata(signed: b).encoded())])
-                }
+                try restage(staged.bins, published.bins, as: .bins, expires: Self.expiry(now, policy.expiry(of: .bins)))
                 return .targets
             case .binN:
-                var bins: Targets
-                if let s = staged.bins { bins = s.signed } else {
-                    guard let p = published.bins else { throw RepositoryError(.notInitialized, "no published bins to rotate") }
-                    bins = p.signed
-                    bins.version += 1
-                }
-                bins.expires = Self.expiry(now, policy.expiry(of: .bins))
+                var bins = try Self.nextToStage(staged.bins, published.bins, role: "bins", expires: Self.expiry(now, policy.expiry(of: .bins)))
                 guard let d = try binKeys(bins, policy: policy)[policy.bins.name(ofBin: 0)] else {
                     throw RepositoryError(.invalidMetadata, "bins delegates no bins")
                 }
@@ -152,6 +129,30 @@ extension Repository {
                 return .bins
             }
         }
+    }
+
+    /// The metadata of a delegator to edit for a rotation: the staged copy when one is under
+    /// way, else the published one with its version bumped; its expiry renewed either way.
+    static func nextToStage<P: SignedPayload>(_ staged: Loaded<P>?, _ published: Loaded<P>?, role: String,
+                                              expires: Expiry) throws(RepositoryError) -> P {
+        var payload: P
+        if let staged { payload = staged.signed } else {
+            guard let published else { throw RepositoryError(.notInitialized, "no published \(role) to rotate") }
+            payload = published.signed
+            payload.version += 1
+        }
+        payload.expires = expires
+        return payload
+    }
+
+    /// Stages the next version of a published role (unless one is staged already) so that its
+    /// new keys sign it before the delegator that lists them is published.
+    func restage(_ staged: Loaded<Targets>?, _ published: Loaded<Targets>?, as role: RepositoryRole,
+                 expires: Expiry) throws(RepositoryError) {
+        guard staged == nil, var payload = published?.signed else { return }
+        payload.version += 1
+        payload.expires = expires
+        try store.write([(Self.stagedPath(role), Metadata(signed: payload).encoded())])
     }
 
     /// Refreshes the timestamp (a new version pointing at the current snapshot), or does nothing
