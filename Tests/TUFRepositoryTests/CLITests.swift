@@ -5,14 +5,7 @@ import TUFTestSupport
 
 /// The `tuf-repo` binary built beside the tests: exit codes and the commands end to end.
 @Suite struct CLITests {
-    static let binary: String? = {
-        let here = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for dir in [Bundle.main.bundleURL, Bundle.main.bundleURL.deletingLastPathComponent(), here, here.deletingLastPathComponent()] {
-            let candidate = dir.appendingPathComponent("tuf-repo").path
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        }
-        return nil
-    }()
+    static let binary: String? = BuiltBinaries.tufRepo
 
     static let keys = Interop.projectRoot.appendingPathComponent("keys-example/keys").path
     static let index = Interop.projectRoot.appendingPathComponent("keys-example/index").path
