@@ -58,7 +58,8 @@ import TUFTestSupport
     }
 
     /// (2) Forged for one user only: the mirror tampers with requests whose User-Agent names
-    /// tuf-verify (URLSession sends the process name), and serves the honest page to
+    /// tuf-verify (HTTPFetcher sets none, so URLSession sends
+    /// Foundation's default, "tuf-verify (unknown version) curl/…"), and serves the honest page to
     /// python-tuf's client (python-requests' agent).
     @Test func testReleaseForgedAsYankedForOneUserOnly() throws {
         let w = try Shared.get()

@@ -74,7 +74,7 @@ import TUFTestSupport
     /// Root v2 from `tuf-repo rotate` + `sign`: root1 and root2 are replaced by two new keys,
     /// root3 stays, threshold 2; signed by root1 + root3 (old set) and root3 + new1 (new set).
     /// A python-tuf client that trusted v1, and one bootstrapped from v1 afterwards, both
-    /// reach v2 through the root loop.
+    /// reach v2 through the root loop (and so does tuf-verify).
     @Test func testPythonClientFollowsRootRotationFromTheOldRoot() throws {
         let w = try Workspace()
         let server = try w.serve()
@@ -105,5 +105,9 @@ import TUFTestSupport
         #expect(bootstrapped.status == 0, "\(bootstrapped.output)")
         #expect(try fresh.trustedVersion("root") == 2)
         #expect(bootstrapped.lines[Self.page]?["sha256"] as? String == sha256(try w.published("targets/" + Self.page)))
+        // tuf-verify, bootstrapped from v1 as well, takes the same path.
+        let verify = try VerifyClient(trustedRoot: "\(w.metadata)/1.root.json")
+        let refresh = try verify.run(verify.options(server) + ["refresh", "--json"])
+        #expect(refresh.status == 0 && refresh.output.contains("\"root\":2"), "\(refresh.output)")
     }
 }
