@@ -108,7 +108,8 @@ import TUFTestSupport
             let seen = try client.run(client.options(honest) + ["project", Self.project, "--json"])
             #expect(seen.status == 0 && seen.output.contains("\"yanked\":\"security issue\""), "\(seen.output)")
         }
-        let trusted = (timestamp: try client.trustedVersion("timestamp"), snapshot: try client.trustedVersion("snapshot"))
+        let trusted = try client.trustedVersion(role == "bin" ? oldBin : role)
+        #expect(trusted != nil)
         // Version 3: the wheel of the same release is yanked too.
         try r.w.setYanked(project: Self.project, filename: "requests_lite-1.0.0-py3-none-any.whl", "security issue")
         try r.w.generate()
@@ -132,8 +133,8 @@ import TUFTestSupport
         let verdicts = ["timestamp": "rollback attack", "snapshot": "hash mismatch", "bin": "rollback attack"]
         #expect(result.output.contains(verdicts[role]!), "\(result.output)")
         #expect(result.output.contains(role == "bin" ? oldBin : role), "\(result.output)")
-        #expect(try client.trustedVersion("timestamp")! >= trusted.timestamp!)
-        #expect(try client.trustedVersion("snapshot")! >= trusted.snapshot!)
+        // The replayed role's trusted copy is still the one from version 2.
+        #expect(try client.trustedVersion(role == "bin" ? oldBin : role) == trusted)
     }
 
     /// (4) Yanked in version 2, then un-yanked by the mirror.
