@@ -38,6 +38,7 @@ let package = Package(
         .testTarget(name: "TUFClientTests", dependencies: ["TUFClient", "TUFTestSupport"]),
         .testTarget(name: "TUFVerifyCLITests", dependencies: ["TUFClient", "TUFTestSupport"]),
         .testTarget(name: "TUFRepositoryTests", dependencies: ["TUFRepository", "TUFClient", "TUFTestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["TUFTestSupport", "TUFClient", "TUFRepository"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -60,7 +60,12 @@ struct Init: ParsableCommand {
         if targetsKeys.isEmpty { throw ValidationError("give at least one --targets-key") }
         if binsKeys.isEmpty { throw ValidationError("give at least one --bins-key") }
         if rootThreshold < 1 || rootThreshold > rootKeys.count { throw ValidationError("--root-threshold must be from 1 to the number of root keys") }
-        _ = try expiryPolicy()
+        // A bin count or expiry the policy refuses is a usage error (exit 2), found before any work.
+        do {
+            _ = try RepositoryPolicy(binCount: bins, succinct: succinct, expiry: try expiryPolicy())
+        } catch let error as RepositoryError {
+            throw ValidationError(error.message)
+        }
     }
 
     func run() throws {

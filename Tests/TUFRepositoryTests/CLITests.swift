@@ -5,14 +5,11 @@ import TUFTestSupport
 
 /// The `tuf-repo` binary built beside the tests: exit codes and the commands end to end.
 @Suite struct CLITests {
-    static let binary: String? = {
-        let here = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for dir in [Bundle.main.bundleURL, Bundle.main.bundleURL.deletingLastPathComponent(), here, here.deletingLastPathComponent()] {
-            let candidate = dir.appendingPathComponent("tuf-repo").path
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        }
-        return nil
-    }()
+    static let binary: String? = BuiltBinaries.tufRepo
+
+    /// `init` with every required option (the key files are not read before validation).
+    static let initArguments = ["init", "--repo", "x", "--root-key", "k", "--root-threshold", "1", "--targets-key", "k",
+                                "--bins-key", "k", "--bin-n-key", "k", "--snapshot-key", "k", "--timestamp-key", "k"]
 
     static let keys = Interop.projectRoot.appendingPathComponent("keys-example/keys").path
     static let index = Interop.projectRoot.appendingPathComponent("keys-example/index").path
@@ -34,6 +31,7 @@ import TUFTestSupport
     @Test(.enabled(if: binary != nil), arguments: [
         ["verify"], ["generate", "--repo", "/nonexistent"], ["timestamp", "--repo", "x", "--key", "k", "--if-expiring-within", "12x"],
         ["rotate", "--repo", "x", "nobody", "--threshold", "1"], ["sign", "--repo", "x", "snapshot", "--key", "k"], ["no-such-command"],
+        initArguments + ["--expires", "timestamp=0s"], initArguments + ["--bins", "3"],
     ])
     func usageErrorsExitTwo(_ args: [String]) throws {
         #expect(try run(args).status == 2)

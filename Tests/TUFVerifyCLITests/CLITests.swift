@@ -7,18 +7,8 @@ import TUFTestSupport
 
 /// Runs the built `tuf-verify` against a `file://` repository written by the simulator.
 @Suite struct CLITests {
-    /// The binary next to the test bundle (the same build folder), or `TUF_VERIFY_BIN`.
-    static var binary: String {
-        if let path = ProcessInfo.processInfo.environment["TUF_VERIFY_BIN"] { return path }
-        let here = Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])
-        var dir = here.deletingLastPathComponent()
-        for _ in 0..<4 {
-            let candidate = dir.appendingPathComponent("tuf-verify").path
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-            dir = dir.deletingLastPathComponent()
-        }
-        return "tuf-verify"
-    }
+    /// The built binary (BuiltBinaries), or `tuf-verify` from PATH as a last resort.
+    static var binary: String { BuiltBinaries.tufVerify ?? "tuf-verify" }
 
     /// A repository on disk and a client folder.
     final class Setup {
