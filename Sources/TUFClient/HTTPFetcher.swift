@@ -11,9 +11,11 @@ public struct HTTPFetcher: Fetcher {
     public var idleTimeout: TimeInterval
     /// Longest time one download may take.
     public var totalTimeout: TimeInterval
+    /// The User-Agent header sent with every request.
+    public var userAgent: String
 
-    public init(idleTimeout: TimeInterval = 30, totalTimeout: TimeInterval = 600) {
-        self.idleTimeout = idleTimeout; self.totalTimeout = totalTimeout
+    public init(idleTimeout: TimeInterval = 30, totalTimeout: TimeInterval = 600, userAgent: String = "swift-tuf/\(TUFClientVersion.string)") {
+        self.idleTimeout = idleTimeout; self.totalTimeout = totalTimeout; self.userAgent = userAgent
     }
 
     public func fetch(_ url: String, maxLength: Int) async throws(ClientError) -> [UInt8] {
@@ -24,10 +26,13 @@ public struct HTTPFetcher: Fetcher {
         configuration.timeoutIntervalForRequest = idleTimeout
         configuration.timeoutIntervalForResource = totalTimeout
         configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
+        configuration.httpAdditionalHeaders = ["User-Agent": userAgent]
         let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<[UInt8], ClientError>, Never>) in
             let delegate = StreamingDelegate(url: url, maxLength: maxLength, continuation: continuation)
             let session = URLSession(configuration: configuration, delegate: delegate, delegateQueue: nil)
             session.dataTask(with: URLRequest(url: parsed)).resume()
+            // Releases the session (which holds its delegate strongly) once the task ends.
+            session.finishTasksAndInvalidate()
         }
         return try result.get()
     }

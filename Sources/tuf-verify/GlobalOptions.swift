@@ -30,6 +30,7 @@ struct GlobalOptions: ParsableArguments {
         return try Updater(metadataDir: try require(metadataDir, "--metadata-dir"),
                            metadataBaseURL: try require(metadataURL, "--metadata-url"),
                            targetBaseURL: targetBaseURL, targetDir: targetDir, config: config,
+                           fetcher: DefaultFetcher(http: HTTPFetcher(userAgent: "tuf-verify/\(TUFClientVersion.string)")),
                            referenceTime: VerificationTime.now)
     }
 }

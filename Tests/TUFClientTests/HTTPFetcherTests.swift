@@ -30,6 +30,16 @@ import TUFTestSupport
         #expect(try await HTTPFetcher().fetch(s.url("file.bin"), maxLength: 1000) == Served.body)
     }
 
+    @Test func testUserAgentIsSent() async throws {
+        // The server answers 500 only to requests whose User-Agent names the tool.
+        let s = try Served(["--status", "/file.bin", "500", "--only-user-agent", "tuf-verify/"])
+        defer { s.server.stop() }
+        await expectError(.fetchFailed) {
+            try await HTTPFetcher(userAgent: "tuf-verify/\(TUFClientVersion.string)").fetch(s.url("file.bin"), maxLength: 1000)
+        }
+        #expect(try await HTTPFetcher().fetch(s.url("file.bin"), maxLength: 1000) == Served.body)
+    }
+
     @Test func testNotFoundIsNotFound() async throws {
         let s = try Served()
         defer { s.server.stop() }
