@@ -7,10 +7,7 @@ struct DownloadCommand: ParsableCommand, Subcommand {
     @OptionGroup var options: GlobalOptions
 
     func validate() throws {
-        _ = try options.require(options.metadataDir, "--metadata-dir")
-        _ = try options.require(options.metadataURL, "--metadata-url")
-        _ = try options.require(options.targetBaseURL, "--target-base-url")
-        _ = try options.require(options.targetDir, "--target-dir")
+        try options.require(.metadataDir, .metadataURL, .targetBaseURL, .targetDir)
         guard !options.targetName.isEmpty else { throw ValidationError("give at least one --target-name") }
     }
 

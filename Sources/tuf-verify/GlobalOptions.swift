@@ -23,6 +23,20 @@ struct GlobalOptions: ParsableArguments {
         return value
     }
 
+    /// The options a subcommand needs, checked in `validate()` so a missing one is a usage error.
+    enum Need { case metadataDir, metadataURL, targetBaseURL, targetDir }
+
+    func require(_ needs: Need...) throws {
+        for need in needs {
+            switch need {
+            case .metadataDir: _ = try require(metadataDir, "--metadata-dir")
+            case .metadataURL: _ = try require(metadataURL, "--metadata-url")
+            case .targetBaseURL: _ = try require(targetBaseURL, "--target-base-url")
+            case .targetDir: _ = try require(targetDir, "--target-dir")
+            }
+        }
+    }
+
     /// An updater configured from the options; the usage errors were caught in `validate`.
     func makeUpdater() throws -> Updater {
         var config = UpdaterConfig()

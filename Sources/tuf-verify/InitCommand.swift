@@ -9,7 +9,7 @@ struct InitCommand: ParsableCommand, Subcommand {
     @Argument(help: "The trusted root metadata file.")
     var trustedRoot: String
 
-    func validate() throws { _ = try options.require(options.metadataDir, "--metadata-dir") }
+    func validate() throws { try options.require(.metadataDir) }
 
     func execute() async throws {
         guard let data = FileManager.default.contents(atPath: trustedRoot) else {

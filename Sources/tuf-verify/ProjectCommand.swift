@@ -9,9 +9,7 @@ struct ProjectCommand: ParsableCommand, Subcommand {
     var name: String
 
     func validate() throws {
-        _ = try options.require(options.metadataDir, "--metadata-dir")
-        _ = try options.require(options.metadataURL, "--metadata-url")
-        _ = try options.require(options.targetBaseURL, "--target-base-url")
+        try options.require(.metadataDir, .metadataURL, .targetBaseURL)
     }
 
     func execute() async throws {

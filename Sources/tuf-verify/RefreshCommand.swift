@@ -7,8 +7,7 @@ struct RefreshCommand: ParsableCommand, Subcommand {
     @OptionGroup var options: GlobalOptions
 
     func validate() throws {
-        _ = try options.require(options.metadataDir, "--metadata-dir")
-        _ = try options.require(options.metadataURL, "--metadata-url")
+        try options.require(.metadataDir, .metadataURL)
     }
 
     func execute() async throws {
