@@ -1,3 +1,4 @@
+import Foundation
 import TUFCanonicalJSON
 import TUFCrypto
 import TUFMetadata
@@ -88,6 +89,80 @@ public struct IndexSnapshot: Sendable {
             origins[path] = origin
         }
 
+
+        mutating func readAll(progress: ((Int) -> Void)?) throws(RepositoryError) {
+            guard FileIO.isDirectory(index) else {
+                throw RepositoryError(.badIndex, "index \(index): not a directory")
+            }
+            let listPath = "simple/index.json"
+            let list = try readPage(listPath)
+            guard let projects = list["projects"]?.arrayValue else { throw fault(listPath, "missing array \"projects\"") }
+            var seen = Set<String>()
+            var names: [String] = []
+            for (i, p) in projects.enumerated() {
+                guard let name = p.objectValue?["name"]?.stringValue, !name.isEmpty else {
+                    throw fault(listPath, "projects[\(i)]: missing string \"name\"")
+                }
+                let normalized = IndexSnapshot.normalize(name)
+                guard !normalized.contains("/"), normalized != "-", !normalized.contains("\0"), !normalized.hasPrefix(".") else {
+                    throw fault(listPath, "projects[\(i)] (\(name)): not a usable project name")
+                }
+                guard seen.insert(normalized).inserted else { continue }
+                names.append(normalized)
+            }
+            // Pages are read and parsed on every core, a chunk at a time (so memory stays
+            // bounded), then merged in list order, so errors and duplicates are reported as a
+            // sequential read would report them.
+            let pageParser = PageParser(index: index, hashAlgorithms: hashAlgorithms, parser: parser)
+            let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
+            var start = 0
+            while start < names.count {
+                let chunk = Array(names[start..<min(start + 256 * workers, names.count)])
+                start += chunk.count
+                let results = ParallelResults<Result<ParsedPage, RepositoryError>>(count: chunk.count)
+                DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                    for i in stride(from: worker, to: chunk.count, by: workers) {
+                        results.set(i, Result { () throws(RepositoryError) -> ParsedPage in try pageParser.parseProject(chunk[i]) })
+                    }
+                }
+                for result in results.values {
+                    try merge(try result!.get())
+                    progress?(pages.count + distributionCount)
+                }
+            }
+        }
+
+        /// Adds one parsed project page and its files.
+        mutating func merge(_ page: ParsedPage) throws(RepositoryError) {
+            try add(page.path, page.file, origin: (page.path, nil), at: page.path)
+            let sha = page.file.hashes["sha256"]!
+            pages[page.path] = sha
+            if keepBytes(page.path, sha) { pageBytes[page.path] = page.bytes }
+            for entry in page.entries {
+                try add(entry.path, entry.file, origin: (page.path, entry.index), at: "\(page.path) files[\(entry.index)] (\(entry.filename))")
+            }
+            distributionCount += page.entries.count
+        }
+    }
+
+    /// One project page, read and checked, with the targets of its files.
+    struct ParsedPage: Sendable {
+        var path: String
+        var bytes: [UInt8]
+        var file: TargetFile
+        var entries: [(path: String, file: TargetFile, index: Int, filename: String)]
+    }
+
+    /// Reads and checks single project pages; no shared state, so pages parse in parallel.
+    struct PageParser: Sendable {
+        let index: String
+        let hashAlgorithms: [HashAlgorithm]
+        let parser: JSONParser
+
+        func fault(_ file: String, _ message: String) -> RepositoryError {
+            RepositoryError(.badIndex, "index \(index): \(file): \(message)")
+        }
+
         /// The digest in lowercase when it is 64 hex digits, else nil (checked on bytes: the
         /// Character-level checks were a third of the reading time).
         static func hexDigest(_ s: String) -> String? {
@@ -103,32 +178,25 @@ public struct IndexSnapshot: Sendable {
             return lower ? s : s.lowercased()
         }
 
-        mutating func readAll(progress: ((Int) -> Void)?) throws(RepositoryError) {
-            guard FileIO.isDirectory(index) else {
-                throw RepositoryError(.badIndex, "index \(index): not a directory")
-            }
-            let listPath = "simple/index.json"
-            let list = try readPage(listPath)
-            guard let projects = list["projects"]?.arrayValue else { throw fault(listPath, "missing array \"projects\"") }
-            var seen = Set<String>()
-            for (i, p) in projects.enumerated() {
-                guard let name = p.objectValue?["name"]?.stringValue, !name.isEmpty else {
-                    throw fault(listPath, "projects[\(i)]: missing string \"name\"")
-                }
-                let normalized = IndexSnapshot.normalize(name)
-                guard !normalized.contains("/"), normalized != "-", !normalized.contains("\0"), !normalized.hasPrefix(".") else {
-                    throw fault(listPath, "projects[\(i)] (\(name)): not a usable project name")
-                }
-                guard seen.insert(normalized).inserted else { continue }
-                try readProject(normalized)
-                progress?(pages.count + distributionCount)
+        /// The target path of a file URL (`PackageIndex.targetPath`), or a fault naming the entry.
+        func resolve(_ url: String, page: String, entry: @autoclosure () -> String) throws(RepositoryError) -> String {
+            do { return try PackageIndex.targetPath(ofFileURL: url, onPage: page) } catch {
+                throw fault(page, "\(entry()): URL \(url) \(error)")
             }
         }
 
-        mutating func readProject(_ project: String) throws(RepositoryError) {
+        func parseProject(_ project: String) throws(RepositoryError) -> ParsedPage {
             let pagePath = "simple/\(project)/index.json"
-            let page = try readPage(pagePath)
+            let bytes: [UInt8]
+            do { bytes = try FileIO.read(index + "/" + pagePath) } catch {
+                throw fault(pagePath, "cannot read: \(error.message)")
+            }
+            let json: JSON
+            do { json = try parser.parse(bytes) } catch { throw fault(pagePath, "malformed JSON: \(error)") }
+            guard let page = json.objectValue else { throw fault(pagePath, "expected a JSON object, found \(json.kindName)") }
+            var parsed = ParsedPage(path: pagePath, bytes: bytes, file: TargetFile(describing: bytes, hashAlgorithms: hashAlgorithms), entries: [])
             guard let files = page["files"]?.arrayValue else { throw fault(pagePath, "missing array \"files\"") }
+            parsed.entries.reserveCapacity(files.count)
             for (i, entry) in files.enumerated() {
                 guard let f = entry.objectValue else { throw fault(pagePath, "files[\(i)]: expected an object") }
                 guard let filename = f["filename"]?.stringValue, !filename.isEmpty else {
@@ -159,16 +227,28 @@ public struct IndexSnapshot: Sendable {
                 case .string(let reason)? where !reason.isEmpty: custom = ["yanked": .string(reason)]
                 default: throw fault(pagePath, "\(at()): \"yanked\" must be false, true or a non-empty reason")
                 }
-                try add(path, TargetFile(length: size, hashes: digests, custom: custom), origin: (pagePath, i), at: "\(pagePath) \(at())")
-                distributionCount += 1
+                parsed.entries.append((path, TargetFile(length: size, hashes: digests, custom: custom), i, filename))
             }
+            return parsed
         }
 
-        /// The target path of a file URL (`PackageIndex.targetPath`), or a fault naming the entry.
-        func resolve(_ url: String, page: String, entry: @autoclosure () -> String) throws(RepositoryError) -> String {
-            do { return try PackageIndex.targetPath(ofFileURL: url, onPage: page) } catch {
-                throw fault(page, "\(entry()): URL \(url) \(error)")
-            }
-        }
     }
+}
+
+/// Slots that concurrent workers fill by index, each slot written by exactly one worker
+/// before `concurrentPerform` returns; hence unchecked Sendable.
+final class ParallelResults<T>: @unchecked Sendable {
+    // Raw storage, not an Array property: concurrent writes to distinct slots of one array
+    // through the class would be overlapping accesses to the property.
+    private let slots: UnsafeMutableBufferPointer<T?>
+    init(count: Int) {
+        slots = .allocate(capacity: count)
+        slots.initialize(repeating: nil)
+    }
+    deinit {
+        slots.deinitialize()
+        slots.deallocate()
+    }
+    func set(_ i: Int, _ value: T) { slots[i] = value }
+    var values: [T?] { Array(slots) }
 }
