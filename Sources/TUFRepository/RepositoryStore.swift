@@ -18,7 +18,7 @@ public struct RepositoryStore: Sendable {
     public enum Durability: String, Sendable, CaseIterable {
         /// fsync every file: durable, slowest on many small files.
         case perFile = "per-file"
-        /// One `syncfs` of the file system per batch, then one fsync per directory.
+        /// One `syncfs` of the file system per batch of writes, and one after its renames.
         case batch
         /// No syncing (tests, scratch repositories).
         case none
@@ -104,7 +104,13 @@ public struct RepositoryStore: Sendable {
     }
 
     private func syncDirectories(_ directories: Set<String>) throws(RepositoryError) {
-        guard durability != .none else { return }
+        switch durability {
+        case .none: return
+        // One more syncfs commits every directory entry the renames changed (thousands of
+        // page folders in a full generate) at the cost of one.
+        case .batch: return try syncBatch()
+        case .perFile: break
+        }
         for dir in directories {
             let fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
             guard fd >= 0 else { throw RepositoryError(.io, "\(dir): cannot open: \(FileIO.reason())") }
