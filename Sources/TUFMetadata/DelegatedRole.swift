@@ -51,11 +51,22 @@ public struct DelegatedRole: Sendable, Equatable {
 
     /// True when this role is trusted for `targetPath`.
     public func isDelegated(path targetPath: String) -> Bool {
+        isDelegated(path: targetPath, pathDigest: { Self.pathDigest(targetPath) })
+    }
+
+    /// Hex SHA-256 of a target path, what `path_hash_prefixes` are prefixes of.
+    public static func pathDigest(_ targetPath: String) -> String {
+        Hex.encode(Hash.digest(.sha256, Array(targetPath.utf8)))
+    }
+
+    /// `isDelegated(path:)` with the path's digest supplied (and computed at most once) by the
+    /// caller: a search over 16384 hashed bins must not hash the path 16384 times.
+    func isDelegated(path targetPath: String, pathDigest: () -> String) -> Bool {
         if let paths {
             return paths.contains { PathPattern.matches(pattern: $0, path: targetPath) }
         }
         if let pathHashPrefixes {
-            let digest = Hex.encode(Hash.digest(.sha256, Array(targetPath.utf8)))
+            let digest = pathDigest()
             return pathHashPrefixes.contains { digest.hasPrefix($0) }
         }
         return false

@@ -66,7 +66,14 @@ public struct Delegations: Sendable, Equatable {
     /// The roles to consult for `targetPath`, in order, with whether each terminates.
     public func rolesFor(targetPath: String) -> [(name: String, terminating: Bool)] {
         if let roles {
-            return roles.filter { $0.isDelegated(path: targetPath) }.map { ($0.name, $0.terminating) }
+            var digest: String?
+            let pathDigest = {
+                if let digest { return digest }
+                let d = DelegatedRole.pathDigest(targetPath)
+                digest = d
+                return d
+            }
+            return roles.filter { $0.isDelegated(path: targetPath, pathDigest: pathDigest) }.map { ($0.name, $0.terminating) }
         }
         if let succinctRoles {
             // TAP 15: exactly one bin is responsible, and the search ends there.
