@@ -42,8 +42,8 @@ private struct Reader {
     // Scratch stacks shared by all nesting levels: members and elements collect here and are
     // copied once into an exactly sized array when their container closes, instead of each
     // container's array regrowing several times.
-    var memberStack: [JSONObject.Member] = []
-    var elementStack: [JSON] = []
+    let memberStack = MoveStack<JSONObject.Member>()
+    let elementStack = MoveStack<JSON>()
 
     init(bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int) {
         self.bytes = bytes; self.maxDepth = maxDepth
@@ -107,7 +107,7 @@ private struct Reader {
             if memberStack.count - base < 16 {
                 for i in base..<memberStack.count where UTF8Order.equal(memberStack[i].key, key) { throw duplicate(key, keyOffset) }
             } else {
-                if seen == nil { seen = Set(memberStack[base...].map { ExactKey($0.key) }) }
+                if seen == nil { seen = Set((base..<memberStack.count).map { ExactKey(memberStack[$0].key) }) }
                 if !seen!.insert(ExactKey(key)).inserted { throw duplicate(key, keyOffset) }
             }
             skipWhitespace()
@@ -115,15 +115,13 @@ private struct Reader {
             index += 1
             skipWhitespace()
             let value = try parseValue(depth: depth)
-            memberStack.append(JSONObject.Member(key: key, value: value))
+            memberStack.push(JSONObject.Member(key: key, value: value))
             skipWhitespace()
             switch try peek() {
             case UInt8(ascii: ","): index += 1
             case UInt8(ascii: "}"):
                 index += 1
-                let members = Array(memberStack[base...])
-                memberStack.removeSubrange(base...)
-                return .object(JSONObject(members))
+                return .object(JSONObject(memberStack.popArray(from: base)))
             case let c: throw unexpected(c)
             }
         }
@@ -142,15 +140,13 @@ private struct Reader {
         while true {
             skipWhitespace()
             let element = try parseValue(depth: depth)
-            elementStack.append(element)
+            elementStack.push(element)
             skipWhitespace()
             switch try peek() {
             case UInt8(ascii: ","): index += 1
             case UInt8(ascii: "]"):
                 index += 1
-                let elements = Array(elementStack[base...])
-                elementStack.removeSubrange(base...)
-                return .array(elements)
+                return .array(elementStack.popArray(from: base))
             case let c: throw unexpected(c)
             }
         }
