@@ -3,7 +3,8 @@
 tampering with what it serves: the malicious mirror of the threat model.
 
 Usage: serve.py ROOT [--forge-yank URLPATH FILENAME VALUE] [--replace URLPATH FILE]
-                     [--endless URLPATH] [--status URLPATH CODE] [--only-user-agent TEXT]
+                     [--endless URLPATH] [--slow URLPATH] [--status URLPATH CODE]
+                     [--only-user-agent TEXT]
 
 - binds 127.0.0.1 on a free port and prints "PORT <n>" as its first line of stdout;
 - serves ROOT as a static mirror (no directory listings, no paths outside ROOT);
@@ -11,6 +12,8 @@ Usage: serve.py ROOT [--forge-yank URLPATH FILENAME VALUE] [--replace URLPATH FI
   VALUE (JSON: true, false or "a reason"), written back in the page's own layout;
 - --replace: serves FILE's bytes at URLPATH (replaying an old page or metadata file);
 - --endless: serves an endless stream of bytes at URLPATH;
+- --slow: serves URLPATH one byte every two seconds (a slow-retrieval attack), for at most
+  a minute;
 - --status: answers URLPATH with the HTTP status CODE;
 - --only-user-agent: tampers only with requests whose User-Agent contains TEXT (a server
   that targets one user); everyone else gets the honest bytes;
@@ -23,6 +26,7 @@ import json
 import os
 import sys
 import threading
+import time
 import urllib.parse
 
 
@@ -32,6 +36,7 @@ def parse_args():
     p.add_argument("--forge-yank", nargs=3, action="append", default=[], metavar=("URLPATH", "FILENAME", "VALUE"))
     p.add_argument("--replace", nargs=2, action="append", default=[], metavar=("URLPATH", "FILE"))
     p.add_argument("--endless", action="append", default=[], metavar="URLPATH")
+    p.add_argument("--slow", action="append", default=[], metavar="URLPATH")
     p.add_argument("--status", nargs=2, action="append", default=[], metavar=("URLPATH", "CODE"))
     p.add_argument("--only-user-agent", default=None)
     return p.parse_args()
@@ -82,6 +87,20 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 chunk = b"\0" * 65536
                 for _ in range(100_000):  # bounded: at most about 6.5 GB, then stop
                     self.wfile.write(chunk)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+            return
+        if tamper and path in ARGS.slow:
+            self.send_response(200)
+            # A complete, honest-looking 30-byte body, just slow: a client without a timeout
+            # would accept it after a minute.
+            self.send_header("Content-Length", "30")
+            self.end_headers()
+            try:
+                for _ in range(30):
+                    self.wfile.write(b"x")
+                    self.wfile.flush()
+                    time.sleep(2)
             except (BrokenPipeError, ConnectionResetError):
                 pass
             return

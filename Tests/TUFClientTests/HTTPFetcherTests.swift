@@ -40,6 +40,13 @@ import TUFTestSupport
         #expect(try await HTTPFetcher().fetch(s.url("file.bin"), maxLength: 1000) == Served.body)
     }
 
+    @Test func testSlowRetrievalTimesOut() async throws {
+        // One byte every two seconds: the idle timeout (1 s here) ends the download.
+        let s = try Served(["--slow", "/file.bin"])
+        defer { s.server.stop() }
+        await expectError(.fetchFailed) { try await HTTPFetcher(idleTimeout: 1).fetch(s.url("file.bin"), maxLength: 1000) }
+    }
+
     @Test func testNotFoundIsNotFound() async throws {
         let s = try Served()
         defer { s.server.stop() }
