@@ -37,8 +37,7 @@ public enum CanonicalJSON {
 
     private static func writeString(_ s: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
-        var s = s
-        s.withUTF8 { bytes in
+        UTF8Order.withBytes(s) { bytes in
             // Copy runs without quote or backslash in one go; escape the rest.
             var runStart = 0
             var i = 0

@@ -60,11 +60,18 @@ public struct JSONObject: Sendable, Equatable {
 /// Ordering and equality of strings by their UTF-8 bytes, on contiguous storage (the generic
 /// `UTF8View` algorithms cost several times more in the hot paths of parsing and encoding).
 public enum UTF8Order {
+    /// Calls `body` with the string's UTF-8 bytes in contiguous memory (native and small
+    /// strings have them already; others are copied once).
+    @inline(__always)
+    static func withBytes<R>(_ s: String, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        if let r = s.utf8.withContiguousStorageIfAvailable(body) { return r }
+        return Array(s.utf8).withUnsafeBufferPointer(body)
+    }
+
     /// True when `a` sorts before `b` by UTF-8 bytes (equivalently, by code points).
     public static func precedes(_ a: String, _ b: String) -> Bool {
-        var a = a, b = b
-        return a.withUTF8 { pa in
-            b.withUTF8 { pb in
+        withBytes(a) { pa in
+            withBytes(b) { pb in
                 let n = min(pa.count, pb.count)
                 for i in 0..<n where pa[i] != pb[i] { return pa[i] < pb[i] }
                 return pa.count < pb.count
@@ -76,9 +83,8 @@ public enum UTF8Order {
     /// differences of Unicode normalisation).
     public static func equal(_ a: String, _ b: String) -> Bool {
         guard a.utf8.count == b.utf8.count else { return false }
-        var a = a, b = b
-        return a.withUTF8 { pa in
-            b.withUTF8 { pb in
+        return withBytes(a) { pa in
+            withBytes(b) { pb in
                 guard let x = pa.baseAddress, let y = pb.baseAddress else { return true }
                 var i = 0
                 while i + 8 <= pa.count {
@@ -104,7 +110,6 @@ public struct ExactKey: Hashable, Sendable {
     public init(_ string: String) { self.string = string }
     public static func == (lhs: ExactKey, rhs: ExactKey) -> Bool { UTF8Order.equal(lhs.string, rhs.string) }
     public func hash(into hasher: inout Hasher) {
-        var s = string
-        s.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+        UTF8Order.withBytes(string) { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
     }
 }

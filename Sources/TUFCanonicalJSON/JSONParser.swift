@@ -201,7 +201,10 @@ private struct Reader {
                 let slice = UnsafeBufferPointer(rebasing: bytes[index..<scan])
                 if ascii {
                     index = scan + 1
-                    return String(decoding: slice, as: UTF8.self)
+                    return String(unsafeUninitializedCapacity: slice.count) { out in
+                        _ = out.initialize(fromContentsOf: slice)
+                        return slice.count
+                    }
                 }
                 guard let s = String(validating: slice, as: UTF8.self) else {
                     throw JSONError(.invalidUTF8, at: index, "string is not valid UTF-8")
