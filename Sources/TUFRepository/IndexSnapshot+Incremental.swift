@@ -20,7 +20,8 @@ extension IndexSnapshot {
 
     /// One page as the incremental read found it.
     private enum Scanned {
-        case same(sha256: String, bytes: [UInt8])
+        /// `bytes` only when `keepBytes` asked for them.
+        case same(sha256: String, bytes: [UInt8]?)
         case changed(ParsedPage)
     }
 
@@ -29,7 +30,7 @@ extension IndexSnapshot {
     /// decide — any fault in the index, or a changed target listed differently by two
     /// pages — so that errors and results are exactly those of `read`.
     static func readIncremental(index: String, hashAlgorithms: [HashAlgorithm], cache: PageCache, layout: HashedBins,
-                                keepBytes: (String, String) -> Bool, progress: ((Int) -> Void)? = nil) -> Incremental? {
+                                keepBytes: @escaping @Sendable (String, String) -> Bool, progress: ((Int) -> Void)? = nil) -> Incremental? {
         do {
             return try incremental(index: index, hashAlgorithms: hashAlgorithms, cache: cache, layout: layout,
                                    keepBytes: keepBytes, progress: progress)
@@ -39,7 +40,7 @@ extension IndexSnapshot {
     }
 
     private static func incremental(index: String, hashAlgorithms: [HashAlgorithm], cache: PageCache, layout: HashedBins,
-                                    keepBytes: (String, String) -> Bool, progress: ((Int) -> Void)?) throws(RepositoryError) -> Incremental? {
+                                    keepBytes: @escaping @Sendable (String, String) -> Bool, progress: ((Int) -> Void)?) throws(RepositoryError) -> Incremental? {
         guard FileIO.isDirectory(index) else { return nil }
         let parser = JSONParser(maxDepth: 32, maxBytes: 256 << 20)
         let pageParser = PageParser(index: index, hashAlgorithms: hashAlgorithms, parser: parser)
@@ -69,7 +70,7 @@ extension IndexSnapshot {
                 snapshot.cacheBody += cache.bytes[block]
                 unchanged.append(block)
                 snapshot.pages[path] = sha
-                if keepBytes(path, sha) { snapshot.pageBytes[path] = bytes }
+                if let bytes { snapshot.pageBytes[path] = bytes }
             case .changed(let parsed):
                 forget(path)
                 let sha = parsed.file.hashes["sha256"]!
@@ -85,7 +86,7 @@ extension IndexSnapshot {
             }
         }
         let listSha = listFile.hashes["sha256"]!
-        take(listPath, cache.pages[listPath]?.sha256 == listSha ? .same(sha256: listSha, bytes: listBytes)
+        take(listPath, cache.pages[listPath]?.sha256 == listSha ? .same(sha256: listSha, bytes: keepBytes(listPath, listSha) ? listBytes : nil)
              : .changed(ParsedPage(path: listPath, bytes: listBytes, file: listFile, entries: [])))
 
         // Every page is read and hashed on every core; only changed pages are parsed.
@@ -101,7 +102,7 @@ extension IndexSnapshot {
                         let path = pagePath(chunk[i])
                         let bytes = try pageParser.readPage(path)
                         let sha = Hex.encode(Hash.digest(.sha256, bytes))
-                        if cache.pages[path]?.sha256 == sha { return .same(sha256: sha, bytes: bytes) }
+                        if cache.pages[path]?.sha256 == sha { return .same(sha256: sha, bytes: keepBytes(path, sha) ? bytes : nil) }
                         return .changed(try pageParser.parse(path, bytes))
                     })
                 }

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import TUFCanonicalJSON
 import TUFCrypto
 import TUFMetadata
@@ -216,7 +221,12 @@ struct PageCache: Sendable {
         init(bytes: [UInt8], at: Int, end: Int? = nil) { self.bytes = bytes; self.at = at; self.end = end ?? bytes.count }
         mutating func next() -> Range<Int>? {
             guard at < end else { return nil }
-            guard let nl = bytes[at..<end].firstIndex(of: 0x0A), nl > at else { at = end; return nil }
+            // memchr: the cache has a line per target (hundreds of thousands).
+            let found: Int? = bytes.withUnsafeBufferPointer { buffer in
+                guard let p = memchr(buffer.baseAddress! + at, 0x0A, end - at) else { return nil }
+                return buffer.baseAddress!.distance(to: p.assumingMemoryBound(to: UInt8.self))
+            }
+            guard let nl = found, nl > at else { at = end; return nil }
             defer { at = nl + 1 }
             return at..<nl
         }

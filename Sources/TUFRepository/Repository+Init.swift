@@ -136,7 +136,10 @@ extension Repository {
             let snapshotVersion = try load(Timestamp.self, Self.metadataPath("timestamp.json"))?.signed.snapshotMeta.version
             var header = PageCache.Header(snapshotVersion: snapshotVersion ?? 0, algorithms: PageCache.Header.algorithmNames(policy.hashAlgorithms),
                                           binCount: layout.count, linkFiles: linkFiles)
-            let keepBytes = { (p: String, sha: String) in !self.isTargetCurrent(p, sha256: sha) }
+            let targetsDirectory = path + "/targets/"
+            let keepBytes: @Sendable (String, String) -> Bool = { p, sha in
+                !Repository.isTargetCurrent(p, sha256: sha, targetsDirectory: targetsDirectory)
+            }
             let reportRead = progress.map { pr in { (n: Int) in pr.update("files read", done: n) } }
             var incremental: IndexSnapshot.Incremental?
             // A cache made with --link-files also serves a run without; not the other way round.
