@@ -15,7 +15,9 @@ import TUFMetadata
 ///
 /// Format: a header line `S <snapshot version> <hash algorithms> <bins> <link-files 0|1>`,
 /// then per page a line `P <path> <length> <hashes>` followed by one line per target of its
-/// files `E <path> <length> <hashes> <yank>`, and a trailer `Z <pages>`. Fields are separated
+/// files `E <path> <length> <hashes> <yank>`, and a trailer `Z <pages> <sha256 of all that
+/// precedes it>` (a damaged cache is never trusted: a corrupted path would leave a stale
+/// target in its bin once its page changes). Fields are separated
 /// by tabs; hashes read `alg=hex,alg=hex`; yank is `-`, `+` (true) or `=reason`; `\`, tab
 /// and newline in text are escaped.
 struct PageCache: Sendable {
@@ -52,7 +54,7 @@ struct PageCache: Sendable {
         var out = Array(magic.utf8)
         out += Array("S\t\(h.snapshotVersion)\t\(h.algorithms)\t\(h.binCount)\t\(h.linkFiles ? 1 : 0)\n".utf8)
         out += body
-        out += Array("Z\t\(pageCount)\n".utf8)
+        out += Array("Z\t\(pageCount)\t\(Hex.encode(Hash.digest(.sha256, out)))\n".utf8)
         return out
     }
 
@@ -130,8 +132,10 @@ struct PageCache: Sendable {
                 current = (unescape(f[1]), Page(sha256: sha, block: line.lowerBound..<line.lowerBound,
                                                 entries: line.upperBound + 1..<line.upperBound + 1))
             case UInt8(ascii: "Z"):
-                guard close(at: line.lowerBound), line.upperBound + 1 == bytes.count,
-                      Int(text(fields(bytes[line])[1])) == cache.pages.count else { return nil }
+                let f = fields(bytes[line])
+                guard close(at: line.lowerBound), line.upperBound + 1 == bytes.count, f.count == 3,
+                      Int(text(f[1])) == cache.pages.count,
+                      text(f[2]) == Hex.encode(Hash.digest(.sha256, bytes[..<line.lowerBound])) else { return nil }
                 return cache
             default:
                 return nil

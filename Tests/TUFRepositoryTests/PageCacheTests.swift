@@ -144,6 +144,12 @@ import TUFTestSupport
         Damage(name: "missing") { file, _ in try FileManager.default.removeItem(atPath: file) },
         Damage(name: "truncated") { file, bytes in try Data(bytes.prefix(bytes.count / 2)).write(to: URL(fileURLWithPath: file)) },
         Damage(name: "garbage") { file, _ in try Data("not a cache\n".utf8).write(to: URL(fileURLWithPath: file)) },
+        Damage(name: "one byte changed") { file, bytes in
+            var bytes = bytes
+            let i = bytes.lastIndex(of: UInt8(ascii: "/"))!
+            bytes[i - 1] ^= 0x01
+            try Data(bytes).write(to: URL(fileURLWithPath: file))
+        },
         Damage(name: "entry line damaged") { file, bytes in
             var text = String(decoding: bytes, as: UTF8.self)
             text = text.replacingOccurrences(of: "\nE\tpackages/alpha/alpha-1.0.tar.gz\t", with: "\nE\tpackages/alpha/alpha-1.0.tar.gz\tx")
@@ -201,5 +207,8 @@ import TUFTestSupport
         let entries = try #require(cache.entries(page.entries))
         #expect(entries.count == 1 && entries[0].path == "packages/p\tq/x.tar.gz" && entries[0].file == file)
         #expect(PageCache.parse(PageCache.encode(header: header, body: body, pageCount: 2)) == nil)
+        var flipped = PageCache.encode(header: header, body: body, pageCount: 1)
+        flipped[flipped.count / 2] ^= 0x20
+        #expect(PageCache.parse(flipped) == nil)
     }
 }
