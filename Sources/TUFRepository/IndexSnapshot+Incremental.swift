@@ -126,7 +126,7 @@ extension IndexSnapshot {
         }
         let lengths = Set(escaped.map(\.count))
         var damaged = false
-        for block in unchanged {
+        for block in unchanged where !touched.isEmpty {
             cache.forEachPath(in: block) { path, line in
                 guard lengths.contains(path.count), escaped.contains(path) else { return }
                 guard let e = PageCache.entry(line) else { damaged = true; return }

@@ -161,12 +161,17 @@ extension Repository {
                 desired = .all(all)
             }
             progress?.finish()
+            var wroteTargets = false
             let result = try publish(signers: signers.map(SignerEntry.init), desired: desired, mode: .refresh, now: now) { () throws(RepositoryError) in
                 try writeTargetFiles(snapshot, index: index, linkFiles: linkFiles)
+                wroteTargets = true
             }
             try linkPlainPageNames(snapshot)
             // The page cache describes what the published snapshot now holds; an unchanged
             // cache is not rewritten.
+            // Every listed file is linked once a full read wrote its targets, or an incremental
+            // one started from a cache whose files were linked.
+            header.linkFiles = linkFiles && (wroteTargets || incremental != nil)
             for p in result.written where p.hasSuffix(".snapshot.json") {
                 header.snapshotVersion = Int64(p.dropFirst("metadata/".count).prefix { $0 != "." }) ?? 0
             }

@@ -193,6 +193,32 @@ import TUFTestSupport
         #expect(repo.loadPageCache()?.header.snapshotVersion == 4)
     }
 
+    @Test func linkFilesLinksEveryFileOnceThenTheNewOnes() throws {
+        let dir = TempDir()
+        let repo = try Fixture.repository(in: dir)
+        var index = IndexBuilder.small
+        try index.write(to: dir.sub("index"))
+        _ = try repo.generate(index: dir.sub("index"), signers: Fixture.online, now: Fixture.now)
+        func linked(_ project: String, _ name: String, _ content: String) -> Bool {
+            FileManager.default.contents(atPath: repo.path + "/targets/packages/\(project)/\(IndexBuilder.sha256(content)).\(name)") == Data(content.utf8)
+        }
+        // A cache made without --link-files does not serve a run with it: every file is linked.
+        index.projects["alpha"]![0].yanked = true
+        try index.write(to: dir.sub("index"))
+        #expect(try repo.generate(index: dir.sub("index"), signers: Fixture.online, linkFiles: true, now: Fixture.now.adding(seconds: 60)).published)
+        #expect(linked("gamma", "gamma-2.0.tar.gz", "gamma") && linked("alpha", "alpha-1.1.tar.gz", "alpha one one"))
+        #expect(repo.loadPageCache()?.header.linkFiles == true)
+        // Then the incremental run links the new file.
+        index.projects["alpha"]!.append(.init(name: "alpha-3.0.tar.gz", content: "alpha three"))
+        try index.write(to: dir.sub("index"))
+        let policy = try repo.policy()
+        #expect(IndexSnapshot.readIncremental(index: dir.sub("index"), hashAlgorithms: policy.hashAlgorithms, cache: try #require(repo.loadPageCache()),
+                                              layout: policy.bins, keepBytes: { _, _ in false }) != nil)
+        #expect(try repo.generate(index: dir.sub("index"), signers: Fixture.online, linkFiles: true, now: Fixture.now.adding(seconds: 120)).published)
+        #expect(linked("alpha", "alpha-3.0.tar.gz", "alpha three"))
+        #expect(try repo.audit(now: Fixture.now.adding(seconds: 120)) == [])
+    }
+
     @Test func cacheLinesRoundTrip() throws {
         var body: [UInt8] = []
         let file = TargetFile(length: 3, hashes: ["sha256": String(repeating: "a", count: 64), "blake2b-256": String(repeating: "b", count: 64)],
