@@ -16,6 +16,9 @@ public struct IndexSnapshot: Sendable {
     public var pageBytes: [String: [UInt8]]
     /// Number of distribution files listed.
     public var distributionCount: Int
+    /// The page blocks of the page cache (`PageCache.appendPage`) and their number.
+    var cacheBody: [UInt8] = []
+    var cachePageCount = 0
 
     /// The normalized project name of PEP 503 (see `PackageIndex.normalize`).
     public static func normalize(_ name: String) -> String { PackageIndex.normalize(name) }
@@ -30,7 +33,8 @@ public struct IndexSnapshot: Sendable {
         var reader = Reader(index: index, hashAlgorithms: hashAlgorithms, keepBytes: keepBytes)
         try reader.readAll(progress: progress)
         return IndexSnapshot(targets: reader.targets, pages: reader.pages, pageBytes: reader.pageBytes,
-                             distributionCount: reader.distributionCount)
+                             distributionCount: reader.distributionCount, cacheBody: reader.cacheBody,
+                             cachePageCount: reader.pages.count)
     }
 
     private struct Reader {
@@ -45,6 +49,7 @@ public struct IndexSnapshot: Sendable {
         var pages: [String: String] = [:]
         var pageBytes: [String: [UInt8]] = [:]
         var distributionCount = 0
+        var cacheBody: [UInt8] = []
         let parser = JSONParser(maxDepth: 32, maxBytes: 256 << 20)
 
         init(index: String, hashAlgorithms: [HashAlgorithm], keepBytes: @escaping (String, String) -> Bool) {
@@ -69,6 +74,7 @@ public struct IndexSnapshot: Sendable {
             try add(path, file, origin: (path, nil), at: path)
             pages[path] = sha
             if keepBytes(path, sha) { pageBytes[path] = bytes }
+            PageCache.appendPage(&cacheBody, path: path, file: file, entries: [])
             return object
         }
 
@@ -94,27 +100,12 @@ public struct IndexSnapshot: Sendable {
             guard FileIO.isDirectory(index) else {
                 throw RepositoryError(.badIndex, "index \(index): not a directory")
             }
-            let listPath = "simple/index.json"
-            let list = try readPage(listPath)
-            guard let projects = list["projects"]?.arrayValue else { throw fault(listPath, "missing array \"projects\"") }
-            var seen = Set<String>()
-            var names: [String] = []
-            for (i, p) in projects.enumerated() {
-                guard let name = p.objectValue?["name"]?.stringValue, !name.isEmpty else {
-                    throw fault(listPath, "projects[\(i)]: missing string \"name\"")
-                }
-                let normalized = IndexSnapshot.normalize(name)
-                guard !normalized.contains("/"), normalized != "-", !normalized.contains("\0"), !normalized.hasPrefix(".") else {
-                    throw fault(listPath, "projects[\(i)] (\(name)): not a usable project name")
-                }
-                guard seen.insert(normalized).inserted else { continue }
-                names.append(normalized)
-            }
+            let names = try IndexSnapshot.projectNames(try readPage(IndexSnapshot.listPath), fault: fault)
             // Pages are read and parsed on every core, a chunk at a time (so memory stays
             // bounded), then merged in list order, so errors and duplicates are reported as a
             // sequential read would report them.
             let pageParser = PageParser(index: index, hashAlgorithms: hashAlgorithms, parser: parser)
-            let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
+            let workers = IndexSnapshot.workers
             var start = 0
             while start < names.count {
                 let chunk = Array(names[start..<min(start + 256 * workers, names.count)])
@@ -142,7 +133,32 @@ public struct IndexSnapshot: Sendable {
                 try add(entry.path, entry.file, origin: (page.path, entry.index), at: "\(page.path) files[\(entry.index)] (\(entry.filename))")
             }
             distributionCount += page.entries.count
+            PageCache.appendPage(&cacheBody, path: page.path, file: page.file, entries: page.entries.map { ($0.path, $0.file) })
         }
+    }
+
+    static let listPath = "simple/index.json"
+    static func pagePath(_ project: String) -> String { "simple/\(project)/index.json" }
+    static var workers: Int { max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8)) }
+
+    /// The normalized project names of the project list, in order, without repeats.
+    static func projectNames(_ list: JSONObject, fault: (String, String) -> RepositoryError) throws(RepositoryError) -> [String] {
+        let listPath = IndexSnapshot.listPath
+        guard let projects = list["projects"]?.arrayValue else { throw fault(listPath, "missing array \"projects\"") }
+        var seen = Set<String>()
+        var names: [String] = []
+        for (i, p) in projects.enumerated() {
+            guard let name = p.objectValue?["name"]?.stringValue, !name.isEmpty else {
+                throw fault(listPath, "projects[\(i)]: missing string \"name\"")
+            }
+            let normalized = IndexSnapshot.normalize(name)
+            guard !normalized.contains("/"), normalized != "-", !normalized.contains("\0"), !normalized.hasPrefix(".") else {
+                throw fault(listPath, "projects[\(i)] (\(name)): not a usable project name")
+            }
+            guard seen.insert(normalized).inserted else { continue }
+            names.append(normalized)
+        }
+        return names
     }
 
     /// One project page, read and checked, with the targets of its files.
@@ -186,11 +202,18 @@ public struct IndexSnapshot: Sendable {
         }
 
         func parseProject(_ project: String) throws(RepositoryError) -> ParsedPage {
-            let pagePath = "simple/\(project)/index.json"
-            let bytes: [UInt8]
-            do { bytes = try FileIO.read(index + "/" + pagePath) } catch {
+            let pagePath = IndexSnapshot.pagePath(project)
+            return try parse(pagePath, try readPage(pagePath))
+        }
+
+        func readPage(_ pagePath: String) throws(RepositoryError) -> [UInt8] {
+            do { return try FileIO.read(index + "/" + pagePath) } catch {
                 throw fault(pagePath, "cannot read: \(error.message)")
             }
+        }
+
+        /// Checks the bytes of one project page and makes the targets of its files.
+        func parse(_ pagePath: String, _ bytes: [UInt8]) throws(RepositoryError) -> ParsedPage {
             let json: JSON
             do { json = try parser.parse(bytes) } catch { throw fault(pagePath, "malformed JSON: \(error)") }
             guard let page = json.objectValue else { throw fault(pagePath, "expected a JSON object, found \(json.kindName)") }

@@ -106,7 +106,7 @@ extension Repository {
     /// keys are still missing.
     func publishStaged(signers: [SignerEntry], now: Expiry) throws(RepositoryError) -> StageOutcome {
         do {
-            let r = try publish(signers: signers, desired: nil, mode: .stagedOnly, now: now)
+            let r = try publish(signers: signers, desired: .published, mode: .stagedOnly, now: now)
             let left = try loadStaged()
             var waiting: String?
             if left.root != nil || left.targets != nil || left.bins != nil {
@@ -125,23 +125,66 @@ extension Repository {
     /// refreshed, then snapshot and timestamp, signed with the online `signers`; also writes the
     /// pages (and, with `linkFiles`, hard links of the distribution files) under `targets/`.
     /// Nothing is written when the index fails to read or a needed key is missing.
+    /// With a page cache that matches the published snapshot, only the pages whose bytes
+    /// changed are parsed and only the bins they touch are rebuilt (`readIncremental`).
     public func generate(index: String, signers: [any Signer], linkFiles: Bool = false, now: Expiry) throws(RepositoryError) -> PublishResult {
         try locked { () throws(RepositoryError) -> PublishResult in
             let policy = try policy()
             var index = index
             while index.count > 1, index.hasSuffix("/") { index.removeLast() }
-            let snapshot = try IndexSnapshot.read(index: index, hashAlgorithms: policy.hashAlgorithms,
-                                                  keepBytes: { p, sha in !self.isTargetCurrent(p, sha256: sha) },
-                                                  progress: progress.map { pr in { pr.update("files read", done: $0) } })
-            progress?.finish()
             let layout = policy.bins
-            var desired = [[String: TargetFile]](repeating: [:], count: layout.count)
-            for (p, file) in snapshot.targets { desired[layout.bin(for: p)][p] = file }
+            let snapshotVersion = try load(Timestamp.self, Self.metadataPath("timestamp.json"))?.signed.snapshotMeta.version
+            var header = PageCache.Header(snapshotVersion: snapshotVersion ?? 0, algorithms: PageCache.Header.algorithmNames(policy.hashAlgorithms),
+                                          binCount: layout.count, linkFiles: linkFiles)
+            let targetsDirectory = path + "/targets/"
+            let keepBytes: @Sendable (String, String) -> Bool = { p, sha in
+                !Repository.isTargetCurrent(p, sha256: sha, targetsDirectory: targetsDirectory)
+            }
+            let reportRead = progress.map { pr in { (n: Int) in pr.update("files read", done: n) } }
+            var incremental: IndexSnapshot.Incremental?
+            // A cache made with --link-files also serves a run without; not the other way round.
+            let cache = snapshotVersion == nil ? nil : loadPageCache()
+            if let cache, cache.header.snapshotVersion == header.snapshotVersion, cache.header.algorithms == header.algorithms,
+               cache.header.binCount == header.binCount, cache.header.linkFiles || !linkFiles {
+                incremental = IndexSnapshot.readIncremental(index: index, hashAlgorithms: policy.hashAlgorithms, cache: cache, layout: layout,
+                                                            keepBytes: keepBytes, progress: reportRead)
+            }
+            let snapshot: IndexSnapshot
+            let desired: DesiredTargets
+            if let incremental {
+                snapshot = incremental.snapshot
+                desired = .changes(incremental.changes)
+            } else {
+                snapshot = try IndexSnapshot.read(index: index, hashAlgorithms: policy.hashAlgorithms, keepBytes: keepBytes, progress: reportRead)
+                var all = [[String: TargetFile]](repeating: [:], count: layout.count)
+                for (p, file) in snapshot.targets { all[layout.bin(for: p)][p] = file }
+                desired = .all(all)
+            }
+            progress?.finish()
+            var wroteTargets = false
             let result = try publish(signers: signers.map(SignerEntry.init), desired: desired, mode: .refresh, now: now) { () throws(RepositoryError) in
                 try writeTargetFiles(snapshot, index: index, linkFiles: linkFiles)
+                wroteTargets = true
             }
             try linkPlainPageNames(snapshot)
+            // The page cache describes what the published snapshot now holds; an unchanged
+            // cache is not rewritten.
+            // Every listed file is linked once a full read wrote its targets, or an incremental
+            // one started from a cache whose files were linked.
+            header.linkFiles = linkFiles && (wroteTargets || incremental != nil)
+            for p in result.written where p.hasSuffix(".snapshot.json") {
+                header.snapshotVersion = Int64(p.dropFirst("metadata/".count).prefix { $0 != "." }) ?? 0
+            }
+            if incremental == nil || result.published || !incremental!.changes.isEmpty || cache?.header != header {
+                try store.write([(PageCache.file, PageCache.encode(header: header, body: snapshot.cacheBody, pageCount: snapshot.cachePageCount))])
+            }
             return result
         }
+    }
+
+    /// The page cache, or nil when it is missing or damaged.
+    func loadPageCache() -> PageCache? {
+        guard let bytes = try? FileIO.readIfPresent(path + "/" + PageCache.file) else { return nil }
+        return PageCache.parse(bytes)
     }
 }

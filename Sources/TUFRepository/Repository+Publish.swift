@@ -17,6 +17,17 @@ extension Repository {
     /// only publishes staged roles and re-signs what their new keys require.
     enum PublishMode { case refresh, stagedOnly }
 
+    /// The targets the bins should hold.
+    enum DesiredTargets {
+        /// Keep what the bins hold (staged roles only).
+        case published
+        /// Every bin's targets, by bin number.
+        case all([[String: TargetFile]])
+        /// Changes to some bins, by bin number, on top of the published bins (which must be
+        /// those the changes were computed against); the other bins keep what they hold.
+        case changes([Int: BinChange])
+    }
+
     /// The keys of each bin, read from the `bins` role's delegations.
     func binKeys(_ bins: Targets, policy: RepositoryPolicy) throws(RepositoryError) -> [String: RoleKeys] {
         guard let d = bins.delegations else { throw RepositoryError(.invalidMetadata, "bins: has no delegations") }
@@ -38,11 +49,11 @@ extension Repository {
     }
 
     /// Brings the published repository up to date, under the lock: publishes complete staged
-    /// roles, re-signs the bins whose targets differ from `desired` (when given) or that must be
+    /// roles, re-signs the bins whose targets differ from `desired` or that must be
     /// refreshed, then snapshot and timestamp. Every signature is made and every needed key
     /// checked before the first write; writes go bins → snapshot → root → timestamp.
     /// `writeTargets` runs just before the metadata is written (and only when something is).
-    func publish(signers: [SignerEntry], desired: [[String: TargetFile]]?, mode: PublishMode, now: Expiry,
+    func publish(signers: [SignerEntry], desired: DesiredTargets, mode: PublishMode, now: Expiry,
                  writeTargets: () throws(RepositoryError) -> Void = {}) throws(RepositoryError) -> PublishResult {
         let policy = try policy()
         let published = try loadPublished()
@@ -107,7 +118,18 @@ extension Repository {
         for (i, name) in names.enumerated() {
             let keys = keysOfBin[name]!
             let old = cache.entries[name]
-            let wanted = desired?[i]
+            var wanted: [String: TargetFile]?
+            switch desired {
+            case .published: wanted = nil
+            case .all(let all): wanted = all[i]
+            case .changes(let changes):
+                guard let change = changes[i] else { break }
+                guard let old else { throw RepositoryError(.invalidMetadata, "\(name) is not published; its targets cannot be updated") }
+                var content = try require(Targets.self, Self.metadataPath("\(old.version).\(name).json")).signed.targets
+                for p in change.removed { content[p] = nil }
+                for (p, file) in change.set { content[p] = file }
+                wanted = content
+            }
             let digest = wanted.map(BinCache.digest)
             var dirty = old == nil || old!.fingerprint != keys.fingerprint
             if let old, let digest, digest != old.digest { dirty = true }

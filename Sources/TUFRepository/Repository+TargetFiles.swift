@@ -10,8 +10,13 @@ extension Repository {
     /// True when `targets/` already serves this page with these bytes: the hash-prefixed copy
     /// exists and the plain name is a link to it.
     func isTargetCurrent(_ targetPath: String, sha256: String) -> Bool {
-        let base = path + "/targets/"
-        guard let a = FileIO.identity(base + Self.hashPrefixed(targetPath, sha256: sha256)),
+        Self.isTargetCurrent(targetPath, sha256: sha256, targetsDirectory: path + "/targets/")
+    }
+
+    /// `isTargetCurrent` for the repository whose `targets/` is `base` (ending in `/`); no
+    /// state, so pages are checked on every core.
+    static func isTargetCurrent(_ targetPath: String, sha256: String, targetsDirectory base: String) -> Bool {
+        guard let a = FileIO.identity(base + hashPrefixed(targetPath, sha256: sha256)),
               let b = FileIO.identity(base + targetPath) else { return false }
         return a == b
     }

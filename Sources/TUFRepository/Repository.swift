@@ -7,7 +7,8 @@ import TUFMetadata
 ///   `N.bin-XXXX.json`, `N.snapshot.json`, `timestamp.json`);
 /// - `staged/`: offline-role metadata (`root.json`, `targets.json`, `bins.json`) collecting signatures;
 /// - `targets/`: the signed pages under their target paths and hash-prefixed copies;
-/// - `tuf-repo.json`: the policy; `cache/`: what lets a re-run skip unchanged bins; `.lock`.
+/// - `tuf-repo.json`: the policy; `cache/`: what lets a re-run skip unchanged bins (`bins.tsv`)
+///   and unchanged pages (`pages.tsv`); `.lock`.
 public struct Repository {
     /// The repository directory.
     public let path: String

@@ -18,7 +18,11 @@ final class TempDir {
 
 /// A small PEP 691 index snapshot written to disk, with real distribution files.
 struct IndexBuilder {
-    struct File { var name: String; var content: String; var yanked: JSON = false }
+    struct File {
+        var name: String; var content: String; var yanked: JSON = false
+        /// The URL on the page; by default `../../packages/<project>/<name>`.
+        var url: String?
+    }
     var projects: [String: [File]] = [:]
 
     static let small = IndexBuilder(projects: [
@@ -48,7 +52,7 @@ struct IndexBuilder {
                 try Data(f.content.utf8).write(to: URL(fileURLWithPath: dir + "/packages/\(name)/\(f.name)"))
                 entries.append(.object(JSONObject([
                     .init(key: "filename", value: .string(f.name)),
-                    .init(key: "url", value: .string("../../packages/\(name)/\(f.name)")),
+                    .init(key: "url", value: .string(f.url ?? "../../packages/\(name)/\(f.name)")),
                     .init(key: "hashes", value: ["sha256": .string(Self.sha256(f.content))]),
                     .init(key: "size", value: .int(Int64(f.content.utf8.count))),
                     .init(key: "yanked", value: f.yanked),
