@@ -90,26 +90,14 @@ extension IndexSnapshot {
              : .changed(ParsedPage(path: listPath, bytes: listBytes, file: listFile, entries: [])))
 
         // Every page is read and hashed on every core; only changed pages are parsed.
-        let workers = IndexSnapshot.workers
-        var start = 0
-        while start < names.count {
-            let chunk = Array(names[start..<min(start + 256 * workers, names.count)])
-            start += chunk.count
-            let results = ParallelResults<Result<Scanned, RepositoryError>>(count: chunk.count)
-            DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                for i in stride(from: worker, to: chunk.count, by: workers) {
-                    results.set(i, Result { () throws(RepositoryError) -> Scanned in
-                        let path = pagePath(chunk[i])
-                        let bytes = try pageParser.readPage(path)
-                        let sha = Hex.encode(Hash.digest(.sha256, bytes))
-                        if cache.pages[path]?.sha256 == sha { return .same(sha256: sha, bytes: keepBytes(path, sha) ? bytes : nil) }
-                        return .changed(try pageParser.parse(path, bytes))
-                    })
-                }
-            }
-            for (i, result) in results.values.enumerated() {
-                take(pagePath(chunk[i]), try result!.get())
-            }
+        try IndexSnapshot.inParallelChunks(names, { name throws(RepositoryError) -> Scanned in
+            let path = pagePath(name)
+            let bytes = try pageParser.readPage(path)
+            let sha = Hex.encode(Hash.digest(.sha256, bytes))
+            if cache.pages[path]?.sha256 == sha { return .same(sha256: sha, bytes: keepBytes(path, sha) ? bytes : nil) }
+            return .changed(try pageParser.parse(path, bytes))
+        }) { (name, scanned) throws(RepositoryError) in
+            take(pagePath(name), scanned)
             progress?(snapshot.pages.count)
         }
         snapshot.cachePageCount = snapshot.pages.count

@@ -105,21 +105,10 @@ public struct IndexSnapshot: Sendable {
             // bounded), then merged in list order, so errors and duplicates are reported as a
             // sequential read would report them.
             let pageParser = PageParser(index: index, hashAlgorithms: hashAlgorithms, parser: parser)
-            let workers = IndexSnapshot.workers
-            var start = 0
-            while start < names.count {
-                let chunk = Array(names[start..<min(start + 256 * workers, names.count)])
-                start += chunk.count
-                let results = ParallelResults<Result<ParsedPage, RepositoryError>>(count: chunk.count)
-                DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                    for i in stride(from: worker, to: chunk.count, by: workers) {
-                        results.set(i, Result { () throws(RepositoryError) -> ParsedPage in try pageParser.parseProject(chunk[i]) })
-                    }
-                }
-                for result in results.values {
-                    try merge(try result!.get())
-                    progress?(pages.count + distributionCount)
-                }
+            try IndexSnapshot.inParallelChunks(names, { name throws(RepositoryError) in try pageParser.parseProject(name) }) {
+                (_, page) throws(RepositoryError) in
+                try merge(page)
+                progress?(pages.count + distributionCount)
             }
         }
 
@@ -140,6 +129,26 @@ public struct IndexSnapshot: Sendable {
     static let listPath = "simple/index.json"
     static func pagePath(_ project: String) -> String { "simple/\(project)/index.json" }
     static var workers: Int { max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8)) }
+
+    /// Runs `work` on every project name using every core, a chunk at a time (so memory stays
+    /// bounded), and hands each result to `consume` in list order, so errors come out as a
+    /// sequential run would raise them.
+    static func inParallelChunks<T>(_ names: [String], _ work: @escaping @Sendable (String) throws(RepositoryError) -> T,
+                                    consume: (String, T) throws(RepositoryError) -> Void) throws(RepositoryError) {
+        let workers = Self.workers
+        var start = 0
+        while start < names.count {
+            let chunk = Array(names[start..<min(start + 256 * workers, names.count)])
+            start += chunk.count
+            let results = ParallelResults<Result<T, RepositoryError>>(count: chunk.count)
+            DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                for i in stride(from: worker, to: chunk.count, by: workers) {
+                    results.set(i, Result { () throws(RepositoryError) -> T in try work(chunk[i]) })
+                }
+            }
+            for (i, result) in results.values.enumerated() { try consume(chunk[i], try result!.get()) }
+        }
+    }
 
     /// The normalized project names of the project list, in order, without repeats.
     static func projectNames(_ list: JSONObject, fault: (String, String) -> RepositoryError) throws(RepositoryError) -> [String] {
