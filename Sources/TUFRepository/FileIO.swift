@@ -122,6 +122,13 @@ enum FileIO {
     }
 
     /// The parent directory of `path`.
+    /// The permission bits of `path`, following links; nil when it does not exist.
+    static func mode(_ path: String) -> UInt32? {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return nil }
+        return UInt32(st.st_mode) & 0o7777
+    }
+
     static func parent(_ path: String) -> String {
         guard let i = path.lastIndex(of: "/") else { return "." }
         return i == path.startIndex ? "/" : String(path[..<i])

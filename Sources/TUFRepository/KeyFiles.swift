@@ -59,6 +59,13 @@ public enum KeyFiles {
         return key
     }
 
+    /// True when a private key file can be read or written by users other than its owner (any
+    /// of the mode bits 0o077), which `keygen` never does; nil when it cannot be inspected.
+    public static func isExposed(_ path: String) -> Bool? {
+        guard let mode = FileIO.mode(path) else { return nil }
+        return mode & 0o077 != 0
+    }
+
     /// Reads a PEM private key. An encrypted key needs `passphrase`; without one, and with a
     /// terminal, the operator is asked for it without echo.
     public static func loadPrivate(_ path: String, passphrase: [UInt8]?) throws(RepositoryError) -> PrivateKey {

@@ -37,7 +37,14 @@ struct PassphraseOption: ParsableArguments {
     /// Loads private keys; an encrypted key without --passphrase-env is asked for on the terminal.
     func load(_ paths: [String]) throws -> [any Signer] {
         let p = try passphrase()
-        return try paths.map { try KeyFiles.loadPrivate($0, passphrase: p) }
+        return try paths.map { path in
+            // Like ssh, but a warning rather than a refusal: keys copied by tools that drop
+            // modes (git, some backups) should not stop a cron run.
+            if KeyFiles.isExposed(path) == true {
+                FileHandle.standardError.write(Data("tuf-repo: warning: \(path) can be read by other users; chmod 600 it\n".utf8))
+            }
+            return try KeyFiles.loadPrivate(path, passphrase: p)
+        }
     }
 }
 

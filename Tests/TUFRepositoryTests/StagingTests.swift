@@ -7,6 +7,15 @@ import TUFRepository
 import TUFTestSupport
 
 @Suite struct StagingTests {
+    @Test func privateKeyReadableByOthersIsReportedAsExposed() throws {
+        let dir = TempDir()
+        _ = try KeyFiles.generate(.ed25519, out: dir.sub("k"), passphrase: nil)
+        #expect(KeyFiles.isExposed(dir.sub("k.pem")) == false)
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: dir.sub("k.pem"))
+        #expect(KeyFiles.isExposed(dir.sub("k.pem")) == true)
+        #expect(KeyFiles.isExposed(dir.sub("missing.pem")) == nil)
+    }
+
     @Test func keygenWritesPrivateKeyWithMode0600AndRoundTrips() throws {
         let dir = TempDir()
         let key = try KeyFiles.generate(.ed25519, out: dir.sub("k/plain"), passphrase: nil)
