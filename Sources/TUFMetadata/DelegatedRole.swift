@@ -23,18 +23,20 @@ public struct DelegatedRole: Sendable, Equatable {
     public init(json: JSON, context: String) throws(MetadataError) {
         var r = try FieldReader(json, context: context)
         name = try r.string("name")
-        let ctx = context.isEmpty ? "(\(name))" : "\(context)(\(name))"
+        let name = self.name
+        // Formatted only for an error: building it for each of 16384 bins showed in profiles.
+        func ctx() -> String { "\(context)(\(name))" }
         keyIDs = try r.stringArray("keyids")
         threshold = try Int(r.int("threshold"))
-        guard let t = try r.optionalBool("terminating") else { throw MetadataError(.malformed, "\(ctx): missing field \"terminating\"") }
+        guard let t = try r.optionalBool("terminating") else { throw MetadataError(.malformed, "\(ctx()): missing field \"terminating\"") }
         terminating = t
         paths = try r.optionalStringArray("paths")
         pathHashPrefixes = try r.optionalStringArray("path_hash_prefixes")
         unrecognized = r.remaining
         guard (paths == nil) != (pathHashPrefixes == nil) else {
-            throw MetadataError(.malformed, "\(ctx): exactly one of \"paths\" and \"path_hash_prefixes\" must be set")
+            throw MetadataError(.malformed, "\(ctx()): exactly one of \"paths\" and \"path_hash_prefixes\" must be set")
         }
-        try Role.validate(keyIDs: keyIDs, threshold: threshold, context: ctx)
+        try Role.validate(keyIDs: keyIDs, threshold: threshold, context: ctx())
     }
 
     public var json: JSON {

@@ -21,20 +21,20 @@ public struct Role: Sendable, Equatable {
     }
 
     /// Rejects duplicate keyids and a threshold below 1.
-    static func validate(keyIDs: [String], threshold: Int, context: String) throws(MetadataError) {
-        guard threshold >= 1 else { throw MetadataError(.invalidValue, "\(context).threshold: must be at least 1, is \(threshold)") }
+    static func validate(keyIDs: [String], threshold: Int, context: @autoclosure () -> String) throws(MetadataError) {
+        guard threshold >= 1 else { throw MetadataError(.invalidValue, "\(context()).threshold: must be at least 1, is \(threshold)") }
         // Roles list a handful of keys: a pairwise scan beats building a set, which is kept
         // for long (hostile) lists so the check stays linear.
         if keyIDs.count <= 8 {
             for i in keyIDs.indices {
                 for j in keyIDs.indices where j > i && UTF8Order.equal(keyIDs[i], keyIDs[j]) {
-                    throw MetadataError(.duplicateKeyID, "\(context).keyids: keyid \(keyIDs[i]) is listed twice")
+                    throw MetadataError(.duplicateKeyID, "\(context()).keyids: keyid \(keyIDs[i]) is listed twice")
                 }
             }
         } else {
             var seen = Set<ExactKey>()
             for id in keyIDs where !seen.insert(ExactKey(id)).inserted {
-                throw MetadataError(.duplicateKeyID, "\(context).keyids: keyid \(id) is listed twice")
+                throw MetadataError(.duplicateKeyID, "\(context()).keyids: keyid \(id) is listed twice")
             }
         }
     }
