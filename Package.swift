@@ -36,9 +36,10 @@ let package = Package(
         .testTarget(name: "TUFCryptoTests", dependencies: ["TUFCrypto", "TUFTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TUFMetadataTests", dependencies: ["TUFMetadata", "TUFTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TUFClientTests", dependencies: ["TUFClient", "TUFTestSupport"]),
-        .testTarget(name: "TUFVerifyCLITests", dependencies: ["TUFClient", "TUFTestSupport"]),
-        .testTarget(name: "TUFRepositoryTests", dependencies: ["TUFRepository", "TUFClient", "TUFTestSupport"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["TUFTestSupport", "TUFClient", "TUFRepository"]),
+        // The CLI and end-to-end tests run the built binaries; depending on them builds them.
+        .testTarget(name: "TUFVerifyCLITests", dependencies: ["TUFClient", "TUFTestSupport", "tuf-verify"]),
+        .testTarget(name: "TUFRepositoryTests", dependencies: ["TUFRepository", "TUFClient", "TUFTestSupport", "tuf-repo"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["TUFTestSupport", "TUFClient", "TUFRepository", "tuf-repo", "tuf-verify"]),
     ],
     swiftLanguageModes: [.v6]
 )
