@@ -30,7 +30,7 @@ extension IndexSnapshot {
     /// decide — any fault in the index, or a changed target listed differently by two
     /// pages — so that errors and results are exactly those of `read`.
     static func readIncremental(index: String, hashAlgorithms: [HashAlgorithm], cache: PageCache, layout: HashedBins,
-                                keepBytes: @escaping @Sendable (String, String) -> Bool, progress: ((Int) -> Void)? = nil) -> Incremental? {
+                                keepBytes: @escaping @Sendable (String, String) -> Bool, progress: ((Int, Int) -> Void)? = nil) -> Incremental? {
         do {
             return try incremental(index: index, hashAlgorithms: hashAlgorithms, cache: cache, layout: layout,
                                    keepBytes: keepBytes, progress: progress)
@@ -40,7 +40,7 @@ extension IndexSnapshot {
     }
 
     private static func incremental(index: String, hashAlgorithms: [HashAlgorithm], cache: PageCache, layout: HashedBins,
-                                    keepBytes: @escaping @Sendable (String, String) -> Bool, progress: ((Int) -> Void)?) throws(RepositoryError) -> Incremental? {
+                                    keepBytes: @escaping @Sendable (String, String) -> Bool, progress: ((Int, Int) -> Void)?) throws(RepositoryError) -> Incremental? {
         guard FileIO.isDirectory(index) else { return nil }
         let parser = JSONParser(maxDepth: 32, maxBytes: 256 << 20)
         let pageParser = PageParser(index: index, hashAlgorithms: hashAlgorithms, parser: parser)
@@ -98,7 +98,7 @@ extension IndexSnapshot {
             return .changed(try pageParser.parse(path, bytes))
         }) { (name, scanned) throws(RepositoryError) in
             take(pagePath(name), scanned)
-            progress?(snapshot.pages.count)
+            progress?(snapshot.pages.count, names.count + 1)
         }
         snapshot.cachePageCount = snapshot.pages.count
         // Pages no longer listed.

@@ -26,10 +26,10 @@ public struct IndexSnapshot: Sendable {
     /// Reads the snapshot at directory `index`. `hashAlgorithms` are those of the targets
     /// (sha256, and blake2b-256 when the policy asks: taken from the page when it lists it).
     /// `keepBytes(path, sha256)` says which pages' bytes to keep in `pageBytes`;
-    /// `progress` is called after each page with the number of files read so far.
+    /// `progress` is called after each page with the pages read so far and the pages listed.
     public static func read(index: String, hashAlgorithms: [HashAlgorithm] = [.sha256],
                             keepBytes: @escaping (String, String) -> Bool = { _, _ in false },
-                            progress: ((Int) -> Void)? = nil) throws(RepositoryError) -> IndexSnapshot {
+                            progress: ((Int, Int) -> Void)? = nil) throws(RepositoryError) -> IndexSnapshot {
         var reader = Reader(index: index, hashAlgorithms: hashAlgorithms, keepBytes: keepBytes)
         try reader.readAll(progress: progress)
         return IndexSnapshot(targets: reader.targets, pages: reader.pages, pageBytes: reader.pageBytes,
@@ -96,7 +96,7 @@ public struct IndexSnapshot: Sendable {
         }
 
 
-        mutating func readAll(progress: ((Int) -> Void)?) throws(RepositoryError) {
+        mutating func readAll(progress: ((Int, Int) -> Void)?) throws(RepositoryError) {
             guard FileIO.isDirectory(index) else {
                 throw RepositoryError(.badIndex, "index \(index): not a directory")
             }
@@ -108,7 +108,7 @@ public struct IndexSnapshot: Sendable {
             try IndexSnapshot.inParallelChunks(names, { name throws(RepositoryError) in try pageParser.parseProject(name) }) {
                 (_, page) throws(RepositoryError) in
                 try merge(page)
-                progress?(pages.count + distributionCount)
+                progress?(pages.count, names.count + 1)
             }
         }
 

@@ -140,7 +140,7 @@ extension Repository {
             let keepBytes: @Sendable (String, String) -> Bool = { p, sha in
                 !Repository.isTargetCurrent(p, sha256: sha, targetsDirectory: targetsDirectory)
             }
-            let reportRead = progress.map { pr in { (n: Int) in pr.update("files read", done: n) } }
+            let reportRead = progress.map { pr in { (n: Int, total: Int) in pr.update("pages read", done: n, total: total) } }
             var incremental: IndexSnapshot.Incremental?
             // A cache made with --link-files also serves a run without; not the other way round.
             let cache = snapshotVersion == nil ? nil : loadPageCache()

@@ -146,7 +146,8 @@ extension Repository {
             binFiles.append((Self.metadataPath("\(version).\(name).json"), md.encoded()))
             newEntries[name] = .init(version: version, expires: md.signed.expires.secondsSinceEpoch,
                                      digest: digest ?? BinCache.digest(content), fingerprint: keys.fingerprint)
-            progress?.update("bins signed", done: newEntries.count)
+            // Counted over every bin looked at, so the rate and time left hold for a full run.
+            progress?.update("bins checked", done: i + 1, total: names.count)
         }
         progress?.finish()
 

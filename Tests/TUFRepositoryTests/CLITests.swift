@@ -56,8 +56,11 @@ import TUFTestSupport
         #expect(wrong.status == 1)
         #expect(!wrong.output.contains("nope"))
         let online = ["--key", "\(k)/bin-n.pem", "--key", "\(k)/snapshot.pem", "--key", "\(k)/timestamp.pem"]
-        let gen = try run(["generate", "--repo", repo, "--index", Self.index, "--link-files", "--durability", "none"] + online)
+        let gen = try run(["generate", "--repo", repo, "--index", Self.index, "--link-files", "--durability", "none", "--progress"] + online)
         #expect(gen.status == 0, "\(gen.output)")
+        // Progress on stderr: pages read and bins checked, each out of its total.
+        #expect(gen.output.contains("pages read: 5/5"), "\(gen.output)")
+        #expect(gen.output.contains("bins checked: 16/16"), "\(gen.output)")
         #expect(try run(["verify", "--repo", repo]).status == 0)
         #expect(try run(["generate", "--repo", repo, "--index", Self.index] + online).output.contains("nothing published"))
         let fresh = try run(["timestamp", "--repo", repo, "--key", "\(k)/timestamp.pem", "--if-expiring-within", "1h"])
