@@ -3,7 +3,13 @@ import TUFClient
 
 /// `download`: refresh, then fetch and verify each `--target-name` in order.
 struct DownloadCommand: ParsableCommand, Subcommand {
-    static let configuration = CommandConfiguration(commandName: "download", abstract: "Refresh, then download and verify each --target-name.")
+    static let configuration = CommandConfiguration(commandName: "download", abstract: "Refresh, then download and verify each --target-name.",
+        discussion: """
+        Each target is found through the delegations, fetched at most its signed length (hash-prefixed \
+        under consistent snapshots unless --no-target-hash-prefix), checked against every signed hash, \
+        and only then written under --target-dir at its target path. A file already there with the \
+        signed length and hashes is not fetched again.
+        """)
     @OptionGroup var options: GlobalOptions
 
     func validate() throws {

@@ -4,7 +4,12 @@ import TUFClient
 
 /// `init TRUSTED_ROOT`: installs the trusted root; no network.
 struct InitCommand: ParsableCommand, Subcommand {
-    static let configuration = CommandConfiguration(commandName: "init", abstract: "Install a trusted root.json (no network).")
+    static let configuration = CommandConfiguration(commandName: "init", abstract: "Install a trusted root.json (no network).",
+        discussion: """
+        TRUSTED_ROOT must be root metadata signed by a threshold of its own keys; it is copied to \
+        --metadata-dir/root.json and every later refresh starts from it. Get it from the operators by \
+        a channel you trust.
+        """)
     @OptionGroup var options: GlobalOptions
     @Argument(help: "The trusted root metadata file.")
     var trustedRoot: String

@@ -3,7 +3,13 @@ import TUFClient
 
 /// `project NAME`: the verified project page and the signed yank state of each file.
 struct ProjectCommand: ParsableCommand, Subcommand {
-    static let configuration = CommandConfiguration(commandName: "project", abstract: "Verify a project page and show each file's signed yank state.")
+    static let configuration = CommandConfiguration(commandName: "project", abstract: "Verify a project page and show each file's signed yank state.",
+        discussion: """
+        Downloads simple/<normalized name>/index.json through TUF and lists each file with the yank \
+        state (and reason) signed in its target entry. When the served page does not match its signed \
+        hash and differs only in "yanked" values, the error is a malicious yank naming the files; any \
+        other difference is a hash mismatch.
+        """)
     @OptionGroup var options: GlobalOptions
     @Argument(help: "The project name (normalized per PEP 503).")
     var name: String

@@ -3,7 +3,12 @@ import TUFClient
 
 /// `refresh`: updates root, timestamp, snapshot and targets.
 struct RefreshCommand: ParsableCommand, Subcommand {
-    static let configuration = CommandConfiguration(commandName: "refresh", abstract: "Update the trusted metadata.")
+    static let configuration = CommandConfiguration(commandName: "refresh", abstract: "Update the trusted metadata.",
+        discussion: """
+        Follows the root chain version by version, then timestamp, snapshot and targets, checking \
+        signatures, thresholds, versions (rollback), hashes and lengths (mix-and-match) and expiry \
+        (freeze) at the time the command started. Only metadata that verified is saved.
+        """)
     @OptionGroup var options: GlobalOptions
 
     func validate() throws {
