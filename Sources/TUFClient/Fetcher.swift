@@ -4,6 +4,8 @@
 public protocol Fetcher: Sendable {
     /// The bytes at `url` (used exactly as given), at most `maxLength` of them.
     func fetch(_ url: String, maxLength: Int) async throws(ClientError) -> [UInt8]
+    /// The same body streamed into `sink` (a default implementation fetches it whole first).
+    func fetch(_ url: String, maxLength: Int, into sink: any DownloadSink) async throws(ClientError)
 }
 
 /// Chooses a fetcher by URL scheme: `file://` URLs are read from disk, others go over HTTP(S).
@@ -16,5 +18,10 @@ public struct DefaultFetcher: Fetcher {
     public func fetch(_ url: String, maxLength: Int) async throws(ClientError) -> [UInt8] {
         if url.hasPrefix("file://") { return try await file.fetch(url, maxLength: maxLength) }
         return try await http.fetch(url, maxLength: maxLength)
+    }
+
+    public func fetch(_ url: String, maxLength: Int, into sink: any DownloadSink) async throws(ClientError) {
+        if url.hasPrefix("file://") { return try await file.fetch(url, maxLength: maxLength, into: sink) }
+        try await http.fetch(url, maxLength: maxLength, into: sink)
     }
 }

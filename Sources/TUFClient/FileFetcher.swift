@@ -5,6 +5,19 @@ public struct FileFetcher: Fetcher {
     public init() {}
 
     public func fetch(_ url: String, maxLength: Int) async throws(ClientError) -> [UInt8] {
+        var out: [UInt8] = []
+        try read(url, maxLength: maxLength) { (chunk) throws(ClientError) in out.append(contentsOf: chunk) }
+        return out
+    }
+
+    /// Streams the file into `sink` chunk by chunk.
+    public func fetch(_ url: String, maxLength: Int, into sink: any DownloadSink) async throws(ClientError) {
+        try read(url, maxLength: maxLength) { (chunk) throws(ClientError) in
+            try sink.write(contentsOf: chunk)
+        }
+    }
+
+    private func read(_ url: String, maxLength: Int, _ consume: (Data) throws(ClientError) -> Void) throws(ClientError) {
         guard let parsed = URL(string: url), parsed.isFileURL else {
             throw ClientError(.fetchFailed, "\(url): not a file:// URL")
         }
@@ -17,20 +30,20 @@ public struct FileFetcher: Fetcher {
             throw ClientError(.fetchFailed, "\(url): cannot open")
         }
         defer { try? handle.close() }
-        var out: [UInt8] = []
         // Read in chunks and stop one byte past the limit: a file that keeps growing (or a
         // device such as /dev/zero) cannot make us read without end.
+        var total = 0
         while true {
             let chunk: Data?
-            do { chunk = try handle.read(upToCount: min(1 << 20, maxLength + 1 - out.count)) } catch {
+            do { chunk = try handle.read(upToCount: min(1 << 20, maxLength + 1 - total)) } catch {
                 throw ClientError(.fetchFailed, "\(url): \(error.localizedDescription)")
             }
             guard let chunk, !chunk.isEmpty else { break }
-            out.append(contentsOf: chunk)
-            if out.count > maxLength {
+            total += chunk.count
+            if total > maxLength {
                 throw ClientError(.downloadTooLarge, "\(url): more than \(maxLength) bytes")
             }
+            try consume(chunk)
         }
-        return out
     }
 }

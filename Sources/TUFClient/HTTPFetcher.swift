@@ -19,6 +19,15 @@ public struct HTTPFetcher: Fetcher {
     }
 
     public func fetch(_ url: String, maxLength: Int) async throws(ClientError) -> [UInt8] {
+        try await run(url, maxLength: maxLength, sink: nil)
+    }
+
+    /// Streams the body into `sink` as it arrives (large targets never sit in memory).
+    public func fetch(_ url: String, maxLength: Int, into sink: any DownloadSink) async throws(ClientError) {
+        _ = try await run(url, maxLength: maxLength, sink: sink)
+    }
+
+    private func run(_ url: String, maxLength: Int, sink: (any DownloadSink)?) async throws(ClientError) -> [UInt8] {
         guard let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased(), scheme == "http" || scheme == "https" else {
             throw ClientError(.fetchFailed, "\(url): not an http(s) URL")
         }
@@ -28,7 +37,7 @@ public struct HTTPFetcher: Fetcher {
         configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
         configuration.httpAdditionalHeaders = ["User-Agent": userAgent]
         let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<[UInt8], ClientError>, Never>) in
-            let delegate = StreamingDelegate(url: url, maxLength: maxLength, continuation: continuation)
+            let delegate = StreamingDelegate(url: url, maxLength: maxLength, sink: sink, continuation: continuation)
             let session = URLSession(configuration: configuration, delegate: delegate, delegateQueue: nil)
             session.dataTask(with: URLRequest(url: parsed)).resume()
             // Releases the session (which holds its delegate strongly) once the task ends.
@@ -38,17 +47,20 @@ public struct HTTPFetcher: Fetcher {
     }
 }
 
-/// Collects one response body, enforcing the limit while it streams in.
+/// Collects one response body (or passes it to a sink), enforcing the limit while it
+/// streams in.
 private final class StreamingDelegate: NSObject, URLSessionDataDelegate, @unchecked Sendable {
     private let url: String
     private let maxLength: Int
+    private let sink: (any DownloadSink)?
+    private var received = 0
     private let lock = NSLock()
     private var body: [UInt8] = []
     private var failure: ClientError?
     private var continuation: CheckedContinuation<Result<[UInt8], ClientError>, Never>?
 
-    init(url: String, maxLength: Int, continuation: CheckedContinuation<Result<[UInt8], ClientError>, Never>) {
-        self.url = url; self.maxLength = maxLength; self.continuation = continuation
+    init(url: String, maxLength: Int, sink: (any DownloadSink)?, continuation: CheckedContinuation<Result<[UInt8], ClientError>, Never>) {
+        self.url = url; self.maxLength = maxLength; self.sink = sink; self.continuation = continuation
     }
 
     func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
@@ -69,14 +81,24 @@ private final class StreamingDelegate: NSObject, URLSessionDataDelegate, @unchec
     }
 
     func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
-        let tooLarge = lock.withLock { () -> Bool in
+        let stop = lock.withLock { () -> Bool in
             guard failure == nil else { return false }
-            body.append(contentsOf: data)
-            guard body.count > maxLength else { return false }
-            failure = ClientError(.downloadTooLarge, "\(url): more than \(maxLength) bytes")
-            return true
+            received += data.count
+            guard received <= maxLength else {
+                failure = ClientError(.downloadTooLarge, "\(url): more than \(maxLength) bytes")
+                return true
+            }
+            guard let sink else {
+                body.append(contentsOf: data)
+                return false
+            }
+            do throws(ClientError) { try sink.write(contentsOf: data) } catch {
+                failure = error
+                return true
+            }
+            return false
         }
-        if tooLarge { dataTask.cancel() }
+        if stop { dataTask.cancel() }
     }
 
     func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: Error?) {

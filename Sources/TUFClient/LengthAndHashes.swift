@@ -1,3 +1,4 @@
+import Foundation
 import TUFCrypto
 import TUFMetadata
 
@@ -19,6 +20,26 @@ enum LengthAndHashes {
                 throw ClientError(.hashMismatch, "\(name): \(algorithmName) is \(actual), expected \(expected)")
             }
         }
+    }
+
+    /// True when the file at `path` has `length` bytes and every listed hash, read in chunks
+    /// (a large local target is not loaded whole); false when it is missing or differs.
+    static func fileMatches(_ path: String, length: Int64, hashes: [String: String]) -> Bool {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? handle.close() }
+        var hashers: [(String, StreamingHasher)] = []
+        for (name, _) in hashes {
+            guard let algorithm = HashAlgorithm(rawValue: name) else { return false }
+            hashers.append((name, StreamingHasher(algorithm)))
+        }
+        var total: Int64 = 0
+        while let chunk = try? handle.read(upToCount: 1 << 20), !chunk.isEmpty {
+            total += Int64(chunk.count)
+            guard total <= length else { return false }
+            for (_, hasher) in hashers { hasher.update(chunk) }
+        }
+        guard total == length else { return false }
+        return hashers.allSatisfy { name, hasher in Hex.encode(hasher.finalize()).utf8.elementsEqual(hashes[name]!.utf8) }
     }
 
     /// Rejects unknown algorithms before any byte is downloaded.

@@ -14,8 +14,7 @@ extension Updater {
     /// The local file of `targetPath` if it exists with the trusted length and hashes.
     public func findCached(_ targetPath: String, _ file: TargetFile) throws(ClientError) -> String? {
         let path = try localPath(for: targetPath)
-        guard let bytes = LocalFiles.read(path) else { return nil }
-        do { try LengthAndHashes.verify(bytes, length: file.length, hashes: file.hashes, name: targetPath) } catch { return nil }
+        guard LengthAndHashes.fileMatches(path, length: file.length, hashes: file.hashes) else { return nil }
         return path
     }
 
@@ -47,9 +46,16 @@ extension Updater {
         try LengthAndHashes.requireKnownAlgorithms(file.hashes, name: targetPath)
         guard file.length <= Int64(Int.max - 1) else { throw ClientError(.malformed, "\(targetPath): length out of range") }
         let url = try targetURL(for: targetPath, file)
-        let bytes = try await fetcher.fetch(url, maxLength: Int(file.length))
-        try LengthAndHashes.verify(bytes, length: file.length, hashes: file.hashes, name: targetPath)
-        try LocalFiles.writeAtomically(bytes, to: destination)
+        // Streamed to a temporary file and hashed on the way: a multi-gigabyte wheel never sits
+        // in memory, and nothing reaches `destination` before it verified.
+        let writer = try TargetFileWriter(destination: destination, algorithms: Array(file.hashes.keys))
+        do {
+            try await fetcher.fetch(url, maxLength: Int(file.length), into: writer)
+        } catch {
+            writer.discard()
+            throw error
+        }
+        try writer.commit(length: file.length, hashes: file.hashes, name: targetPath)
         return destination
     }
 

@@ -3,26 +3,6 @@ import TUFClient
 import TUFMetadata
 import TUFTestSupport
 
-/// A temporary folder removed when the value is dropped.
-final class TempDir {
-    let path: String
-    init() {
-        path = NSTemporaryDirectory() + "tuf-client-\(UInt64.random(in: 0...UInt64.max))"
-        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-
-    /// Every file below the folder, as sorted relative paths.
-    func files(_ sub: String = "") -> [String] {
-        let root = sub.isEmpty ? path : "\(path)/\(sub)"
-        let all = (FileManager.default.enumerator(atPath: root)?.allObjects as? [String]) ?? []
-        return all.filter { p in
-            var dir: ObjCBool = false
-            return FileManager.default.fileExists(atPath: "\(root)/\(p)", isDirectory: &dir) && !dir.boolValue
-        }.sorted()
-    }
-}
-
 /// A client of a simulated repository: metadata in `dir/metadata`, targets in `dir/targets`.
 struct ClientHarness {
     let sim: RepositorySimulator
@@ -31,6 +11,8 @@ struct ClientHarness {
     var targetDir: String { "\(dir.path)/targets" }
     var referenceTime = MetadataFactory.now
     var config = UpdaterConfig()
+    /// Deliver target bodies in 64 KiB chunks, as the real fetchers stream them.
+    var chunked = false
 
     init(_ sim: RepositorySimulator = RepositorySimulator()) {
         self.sim = sim
@@ -41,7 +23,7 @@ struct ClientHarness {
     func updater() throws -> Updater {
         try Updater(metadataDir: metadataDir, metadataBaseURL: RepositorySimulator.metadataURL,
                     targetBaseURL: RepositorySimulator.targetsURL, targetDir: targetDir,
-                    config: config, fetcher: sim, referenceTime: referenceTime)
+                    config: config, fetcher: chunked ? ChunkingFetcher(inner: sim) : sim, referenceTime: referenceTime)
     }
 
     /// A fresh updater's refresh, as each run of the CLI does.
@@ -59,5 +41,19 @@ struct ClientHarness {
               let envelope = try? Envelope(bytes: [UInt8](data), name: role),
               let version = envelope.signedJSON.objectValue?["version"]?.intValue else { return nil }
         return version
+    }
+}
+
+/// Wraps a fetcher so that streamed bodies arrive in 64 KiB chunks.
+struct ChunkingFetcher: Fetcher {
+    let inner: any Fetcher
+    func fetch(_ url: String, maxLength: Int) async throws(ClientError) -> [UInt8] {
+        try await inner.fetch(url, maxLength: maxLength)
+    }
+    func fetch(_ url: String, maxLength: Int, into sink: any DownloadSink) async throws(ClientError) {
+        let body = try await inner.fetch(url, maxLength: maxLength)
+        for start in stride(from: 0, to: body.count, by: 65_536) {
+            try sink.write(contentsOf: Array(body[start..<min(start + 65_536, body.count)]))
+        }
     }
 }

@@ -5,17 +5,6 @@ import TUFMetadata
 import TUFRepository
 import TUFTestSupport
 
-/// A temporary directory removed when the value goes away.
-final class TempDir {
-    let path: String
-    init() {
-        var template = Array((NSTemporaryDirectory() + "tuf-repo-test-XXXXXX").utf8CString)
-        path = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
-    }
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-    func sub(_ name: String) -> String { path + "/" + name }
-}
-
 /// A small PEP 691 index snapshot written to disk, with real distribution files.
 struct IndexBuilder {
     struct File {
