@@ -37,14 +37,18 @@ import TUFTestSupport
         #expect(result.lines[page]?["custom"] is NSNull, "\(result.output)")
     }
 
-    @Test func testPythonClientDownloadsHashPrefixedTargetsAndSeesYanks() throws {
-        let w = try Shared.get()
+    /// A fresh python-tuf client downloads every target from `w` served on loopback (targets
+    /// from the repository's `targets/`) and sees what was signed.
+    static func expectPythonClientDownloads(from w: Workspace) throws {
         let server = try w.serve()
         defer { server.stop() }
-        let client = try PythonClient()
-        let result = try client.fetch(Self.targets, metadataURL: "\(server.baseURL)/metadata/", targetsURL: "\(server.baseURL)/targets/",
-                                      trustedRoot: "\(w.metadata)/1.root.json")
-        try Self.expectDownloads(result, from: w)
+        let result = try PythonClient().fetch(targets, metadataURL: "\(server.baseURL)/metadata/", targetsURL: "\(server.baseURL)/targets/",
+                                              trustedRoot: "\(w.metadata)/1.root.json")
+        try expectDownloads(result, from: w)
+    }
+
+    @Test func testPythonClientDownloadsHashPrefixedTargetsAndSeesYanks() throws {
+        try Self.expectPythonClientDownloads(from: try Shared.get())
     }
 
     /// prefix_targets_with_hash=False against the index's own file layout: metadata from the
@@ -62,13 +66,7 @@ import TUFTestSupport
     }
 
     @Test func testPythonClientReadsSuccinctHashBins() throws {
-        let w = try Workspace(succinct: true)
-        let server = try w.serve()
-        defer { server.stop() }
-        let client = try PythonClient()
-        let result = try client.fetch(Self.targets, metadataURL: "\(server.baseURL)/metadata/", targetsURL: "\(server.baseURL)/targets/",
-                                      trustedRoot: "\(w.metadata)/1.root.json")
-        try Self.expectDownloads(result, from: w)
+        try Self.expectPythonClientDownloads(from: try Workspace(succinct: true))
     }
 
     /// Root v2 from `tuf-repo rotate` + `sign`: root1 and root2 are replaced by two new keys,
