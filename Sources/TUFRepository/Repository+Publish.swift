@@ -97,9 +97,12 @@ extension Repository {
             guard let bins = newBins ?? published.bins else {
                 throw RepositoryError(.notInitialized, "bins is not fully signed yet (see tuf-repo status)")
             }
-            if !verifies(bins, binsKeys), newTargets != nil { useStagedTargets = false; continue }
-            if !verifies(targets, RoleKeys(root: root.signed, .targets)), useStagedRoot { useStagedRoot = false; continue }
-            guard verifies(bins, binsKeys), verifies(targets, RoleKeys(root: root.signed, .targets)) else {
+            // Each check once: bins.json delegates to every bin, so canonicalizing it is not free.
+            let binsVerify = verifies(bins, binsKeys)
+            if !binsVerify, newTargets != nil { useStagedTargets = false; continue }
+            let targetsVerify = verifies(targets, RoleKeys(root: root.signed, .targets))
+            if !targetsVerify, useStagedRoot { useStagedRoot = false; continue }
+            guard binsVerify, targetsVerify else {
                 throw RepositoryError(.notInitialized, "the staged roles are not signed by the new keys yet (see tuf-repo status)")
             }
             chosen = (root, targets, bins, newTargets, newBins)
