@@ -231,17 +231,22 @@ SAMPLE_TARGETS = [
 
 # --- the fixtures -------------------------------------------------------------------------------
 
+def write_root_v1(repo, by_role, unknown=None):
+    """Root v1 listing one key per top-level role, signed by its root key, as 1.root.json
+    and root.json."""
+    root = make_root({role: [s.public_key] for role, s in by_role.items()}, unknown=unknown)
+    repo.sign_and_write(Metadata(root), [by_role["root"]], ["1.root.json", "root.json"], "root",
+                        "root", "metadata/1.root.json")
+
+
 def basic_repository(out, signers, kind):
     """A complete repository whose four top-level roles use keys of one type."""
     repo = Repo(out, kind, f"complete repository, every role signed with one {kind} key; "
                 "targets with sha256+sha512 and custom; unknown fields in root and targets",
                 deterministic=(kind == "ed25519"))
     by_role = {role: signers[f"{kind}-{role}"] for role in TOP_LEVEL}
-    root = make_root({role: [s.public_key] for role, s in by_role.items()},
-                     unknown={"x-swift-tuf-fixture": {"note": "unknown field kept on round trip",
-                                                      "list": [1, "two", None, True]}})
-    repo.sign_and_write(Metadata(root), [by_role["root"]], ["1.root.json", "root.json"], "root",
-                        "root", "metadata/1.root.json")
+    write_root_v1(repo, by_role, unknown={"x-swift-tuf-fixture": {"note": "unknown field kept on round trip",
+                                                                 "list": [1, "two", None, True]}})
     targets = Targets(version=1, expires=EXPIRES)
     targets.unrecognized_fields["x-swift-tuf-fixture"] = {"kept": True}
     for path, content, custom in SAMPLE_TARGETS:
@@ -263,9 +268,7 @@ def delegations_repository(out, signers):
                 "role, a nested delegation, thresholds of 2 of 3 keys (ed25519)",
                 deterministic=True)
     top = ed25519_top_level(signers)
-    root = make_root({role: [s.public_key] for role, s in top.items()})
-    repo.sign_and_write(Metadata(root), [top["root"]], ["1.root.json", "root.json"], "root",
-                        "root", "metadata/1.root.json")
+    write_root_v1(repo, top)
     d1, d2, d3 = (signers[f"ed25519-delegate-{i}"] for i in (1, 2, 3))
     all3 = [d1, d2, d3]
     keys = {s.public_key.keyid: s.public_key for s in all3}
@@ -326,9 +329,7 @@ def succinct_repository(out, signers):
                 "all 16 bin roles signed by one ed25519 key, targets spread over the bins",
                 deterministic=True)
     top = ed25519_top_level(signers)
-    root = make_root({role: [s.public_key] for role, s in top.items()})
-    repo.sign_and_write(Metadata(root), [top["root"]], ["1.root.json", "root.json"], "root",
-                        "root", "metadata/1.root.json")
+    write_root_v1(repo, top)
     bins_signer = signers["ed25519-bins"]
     succinct = SuccinctRoles([bins_signer.public_key.keyid], 1, 4, "bin")
     targets = Targets(version=1, expires=EXPIRES, delegations=Delegations(
