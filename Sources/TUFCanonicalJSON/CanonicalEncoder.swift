@@ -8,11 +8,6 @@ public enum CanonicalJSON {
         return out.bytes()
     }
 
-    /// Appends the canonical bytes of `value` to `out`.
-    public static func write(_ value: JSON, into out: inout [UInt8]) {
-        out.append(contentsOf: encode(value))
-    }
-
     static func write(_ value: JSON, into out: inout ByteWriter) {
         switch value {
         case .null: out.append("null")
