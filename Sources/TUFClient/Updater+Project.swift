@@ -8,7 +8,9 @@ extension Updater {
         let pagePath = YankVerifier.pagePath(project: project)
         let pageTarget = try await targetInfo(pagePath).targetFile
         let page: [UInt8]
-        if let cached = try? findCached(pagePath, pageTarget), let bytes = LocalFiles.read(cached) {
+        // A page already downloaded is read once and checked in memory (pages are small).
+        if let local = try? localPath(for: pagePath), let bytes = LocalFiles.read(local),
+           (try? LengthAndHashes.verify(bytes, length: pageTarget.length, hashes: pageTarget.hashes, name: pagePath)) != nil {
             page = bytes
         } else {
             try LengthAndHashes.requireKnownAlgorithms(pageTarget.hashes, name: pagePath)
