@@ -16,12 +16,15 @@ public struct DefaultFetcher: Fetcher {
     public init(http: HTTPFetcher = HTTPFetcher()) { self.http = http }
 
     public func fetch(_ url: String, maxLength: Int) async throws(ClientError) -> [UInt8] {
-        if url.hasPrefix("file://") { return try await file.fetch(url, maxLength: maxLength) }
+        if Self.isFileURL(url) { return try await file.fetch(url, maxLength: maxLength) }
         return try await http.fetch(url, maxLength: maxLength)
     }
 
     public func fetch(_ url: String, maxLength: Int, into sink: any DownloadSink) async throws(ClientError) {
-        if url.hasPrefix("file://") { return try await file.fetch(url, maxLength: maxLength, into: sink) }
+        if Self.isFileURL(url) { return try await file.fetch(url, maxLength: maxLength, into: sink) }
         try await http.fetch(url, maxLength: maxLength, into: sink)
     }
+
+    /// Compared on bytes, like every URL and path rule here.
+    static func isFileURL(_ url: String) -> Bool { url.utf8.starts(with: "file://".utf8) }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TUFMetadata
 
 /// Local file helpers of the updater: atomic writes and safe relative paths.
 enum LocalFiles {
@@ -38,19 +39,11 @@ enum LocalFiles {
         FileManager.default.contents(atPath: path).map { [UInt8]($0) }
     }
 
-    /// Checks that a target path can be used as a path below the target folder: relative, no
-    /// empty, `.` or `..` segments, no backslash or NUL. Throws `.unsafePath` otherwise.
+    /// Checks that a target path can be used as a path below the target folder, by the one
+    /// path rule (`TargetPath.validate`, on bytes). Throws `.unsafePath` otherwise.
     static func requireSafeRelativePath(_ path: String) throws(ClientError) {
-        guard !path.isEmpty, !path.hasPrefix("/") else {
-            throw ClientError(.unsafePath, "\"\(path)\": a target path must be relative and not empty")
-        }
-        guard !path.utf8.contains(0), !path.contains("\\") else {
-            throw ClientError(.unsafePath, "\"\(path)\": contains a backslash or NUL")
-        }
-        for segment in path.split(separator: "/", omittingEmptySubsequences: false) {
-            guard !segment.isEmpty, segment != ".", segment != ".." else {
-                throw ClientError(.unsafePath, "\"\(path)\": empty, \".\" or \"..\" segment")
-            }
+        do { try TargetPath.validate(path) } catch {
+            throw ClientError(.unsafePath, "\"\(path)\": a target path that \(error)")
         }
     }
 }

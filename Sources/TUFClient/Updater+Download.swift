@@ -27,11 +27,7 @@ extension Updater {
             guard let digest = file.hashes["sha256"] ?? file.hashes.sorted(by: { $0.key < $1.key }).first?.value else {
                 throw ClientError(.malformed, "\(targetPath): no hash to prefix the name with")
             }
-            if let slash = targetPath.lastIndex(of: "/") {
-                remotePath = "\(targetPath[...slash])\(digest).\(targetPath[targetPath.index(after: slash)...])"
-            } else {
-                remotePath = "\(digest).\(targetPath)"
-            }
+            remotePath = TargetPath.hashPrefixed(targetPath, digest: digest)
         }
         return targetBaseURL + PercentEncoding.encodePath(remotePath)
     }

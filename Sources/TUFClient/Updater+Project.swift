@@ -5,6 +5,9 @@ extension Updater {
     /// each of its files with the yank state signed in its target entry. A served page that
     /// differs from the signed one only in yank state is a `.maliciousYank`.
     public func verifyProject(_ project: String) async throws(ClientError) -> (pagePath: String, page: [UInt8], files: [ProjectFile]) {
+        guard PackageIndex.isUsableProjectName(YankVerifier.normalize(project)) else {
+            throw ClientError(.invalidArgument, "\"\(project)\": not a usable project name")
+        }
         let pagePath = YankVerifier.pagePath(project: project)
         let pageTarget = try await targetInfo(pagePath).targetFile
         let page: [UInt8]

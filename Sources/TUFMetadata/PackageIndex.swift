@@ -24,20 +24,29 @@ public enum PackageIndex {
         }
     }
 
-    /// PEP 503 normalization: lowercase, runs of `-`, `_` and `.` become one `-`.
+    /// PEP 503 normalization: lowercase, runs of `-`, `_` and `.` become one `-`. The runs
+    /// are found on bytes: as `Character`s, `.` followed by a combining mark was kept.
     public static func normalize(_ name: String) -> String {
-        var out = ""
+        var out: [UInt8] = []
         var inRun = false
-        for c in name.lowercased() {
-            if c == "-" || c == "_" || c == "." {
-                if !inRun { out.append("-") }
+        for b in name.lowercased().utf8 {
+            if b == UInt8(ascii: "-") || b == UInt8(ascii: "_") || b == UInt8(ascii: ".") {
+                if !inRun { out.append(UInt8(ascii: "-")) }
                 inRun = true
             } else {
-                out.append(c)
+                out.append(b)
                 inRun = false
             }
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// True when a normalized project name can be a folder of `simple/`: not empty or `-`,
+    /// not starting with `.`, and no `/`, backslash or NUL byte.
+    public static func isUsableProjectName(_ normalized: String) -> Bool {
+        let b = normalized.utf8
+        return !b.isEmpty && !b.elementsEqual("-".utf8) && b.first != UInt8(ascii: ".")
+            && !b.contains(UInt8(ascii: "/")) && !b.contains(UInt8(ascii: "\\")) && !b.contains(0)
     }
 
     /// The target path of a project's page.
@@ -68,11 +77,13 @@ public enum PackageIndex {
                 parts.removeLast()
                 continue
             }
-            guard !segment.contains(0), !segment.contains(UInt8(ascii: "\\")) else { throw .unusable }
             parts.append(segment)
         }
         guard !parts.isEmpty else { throw .noFile }
-        guard let path = String(validating: Array(parts.joined(separator: [slash])), as: UTF8.self) else { throw .unusable }
+        // The resolved path must pass the one target path rule (NUL, backslash, segments).
+        guard let path = String(validating: Array(parts.joined(separator: [slash])), as: UTF8.self), TargetPath.isSafe(path) else {
+            throw .unusable
+        }
         return path
     }
 

@@ -1,16 +1,23 @@
-/// Glob matching of delegated target paths as TUF specifies it: pattern and path are split
-/// on `/` and must have as many parts; each part is matched with `*`, `?` and `[…]` classes,
-/// so no wildcard crosses a `/`.
+/// Glob matching of delegated target paths as TUF specifies it (5.6.7.1.1): pattern and
+/// path are split on `/` and must have as many parts; each part is matched with `*`, `?` and
+/// `[…]` classes, so no wildcard crosses a `/`. The split is on the `/` byte
+/// (`TargetPath.segments`): split on `Character`s, `/` followed by a combining mark was not
+/// a separator and `*.txt` matched `other/\u{301}x.txt`.
 public enum PathPattern {
     /// True when `path` matches `pattern`.
     public static func matches(pattern: String, path: String) -> Bool {
-        let patternParts = pattern.split(separator: "/", omittingEmptySubsequences: false)
-        let pathParts = path.split(separator: "/", omittingEmptySubsequences: false)
+        let patternParts = TargetPath.segments(pattern)
+        let pathParts = TargetPath.segments(path)
         guard patternParts.count == pathParts.count else { return false }
-        for (p, s) in zip(patternParts, pathParts) where !matchPart(Array(p.unicodeScalars), Array(s.unicodeScalars)) {
+        // Within a part (no `/` in it), `?` matches one code point, as fnmatch does on text.
+        for (p, s) in zip(patternParts, pathParts) where !matchPart(scalars(p), scalars(s)) {
             return false
         }
         return true
+    }
+
+    static func scalars(_ part: Substring.UTF8View) -> [Unicode.Scalar] {
+        Array(String(decoding: part, as: UTF8.self).unicodeScalars)
     }
 
     // Iterative wildcard matching with backtracking to the last `*` (linear in practice,

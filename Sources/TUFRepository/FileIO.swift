@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import TUFMetadata
 
 /// Small POSIX file helpers: whole-file reads, existence and identity checks, directories.
 /// Errors name the path and the system's reason, never file contents.
@@ -130,7 +131,7 @@ enum FileIO {
     }
 
     static func parent(_ path: String) -> String {
-        guard let i = path.lastIndex(of: "/") else { return "." }
-        return i == path.startIndex ? "/" : String(path[..<i])
+        guard let folder = TargetPath.splitLast(path).folder else { return "." }
+        return folder.isEmpty ? "/" : folder
     }
 }

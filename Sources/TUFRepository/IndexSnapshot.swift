@@ -161,7 +161,7 @@ public struct IndexSnapshot: Sendable {
                 throw fault(listPath, "projects[\(i)]: missing string \"name\"")
             }
             let normalized = IndexSnapshot.normalize(name)
-            guard !normalized.contains("/"), normalized != "-", !normalized.contains("\0"), !normalized.hasPrefix(".") else {
+            guard PackageIndex.isUsableProjectName(normalized) else {
                 throw fault(listPath, "projects[\(i)] (\(name)): not a usable project name")
             }
             guard seen.insert(normalized).inserted else { continue }

@@ -3,8 +3,7 @@ import TUFMetadata
 extension Repository {
     /// `dir/name` → `dir/<sha256>.name`, the consistent-snapshot name of a target file.
     public static func hashPrefixed(_ targetPath: String, sha256: String) -> String {
-        guard let slash = targetPath.lastIndex(of: "/") else { return "\(sha256).\(targetPath)" }
-        return "\(targetPath[...slash])\(sha256).\(targetPath[targetPath.index(after: slash)...])"
+        TargetPath.hashPrefixed(targetPath, digest: sha256)
     }
 
     /// True when `targets/` already serves this page with these bytes: the hash-prefixed copy

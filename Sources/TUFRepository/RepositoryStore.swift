@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import TUFMetadata
 
 /// The steps of a publication, in the order they reach the disk. A crash between two steps
 /// leaves the previous repository valid: every file before `timestamp` has a new versioned
@@ -50,7 +51,7 @@ public struct RepositoryStore: Sendable {
             let final = root + "/" + path
             let dir = FileIO.parent(final)
             if directories.insert(dir).inserted { try FileIO.makeDirectories(dir) }
-            let temp = dir + "/." + final[final.index(after: final.lastIndex(of: "/")!)...] + suffix
+            let temp = dir + "/." + TargetPath.splitLast(final).name + suffix
             let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
             guard fd >= 0 else { throw RepositoryError(.io, "\(temp): cannot create: \(FileIO.reason())") }
             defer { close(fd) }

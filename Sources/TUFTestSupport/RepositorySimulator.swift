@@ -228,16 +228,11 @@ public final class RepositorySimulator: Fetcher, @unchecked Sendable {
 
     private func fetchTarget(_ encodedPath: String, url: String) throws(ClientError) -> [UInt8] {
         guard let path = PercentEncoding.decode(encodedPath) else { throw ClientError(.notFound, "\(url): HTTP 404") }
-        if let data = artifacts[path] { return data }
+        if let data = artifacts.first(where: { $0.key.utf8.elementsEqual(path.utf8) })?.value { return data }
         // `dir/<hash>.name`: served when the hash is the artifact's sha256.
-        let slash = path.lastIndex(of: "/")
-        let dir = slash.map { String(path[...$0]) } ?? ""
-        let base = slash.map { String(path[path.index(after: $0)...]) } ?? path
-        if let dot = base.firstIndex(of: ".") {
-            let hash = String(base[..<dot])
-            if let data = artifacts[dir + String(base[base.index(after: dot)...])], Hex.encode(Hash.digest(.sha256, data)) == hash {
-                return data
-            }
+        for (name, data) in artifacts
+        where TargetPath.hashPrefixed(name, digest: Hex.encode(Hash.digest(.sha256, data))).utf8.elementsEqual(path.utf8) {
+            return data
         }
         throw ClientError(.notFound, "\(url): HTTP 404")
     }
@@ -266,12 +261,7 @@ public final class RepositorySimulator: Fetcher, @unchecked Sendable {
         }
         for (path, data) in artifacts {
             try put("targets/\(path)", data)
-            let hash = Hex.encode(Hash.digest(.sha256, data))
-            if let slash = path.lastIndex(of: "/") {
-                try put("targets/\(path[...slash])\(hash).\(path[path.index(after: slash)...])", data)
-            } else {
-                try put("targets/\(hash).\(path)", data)
-            }
+            try put("targets/\(TargetPath.hashPrefixed(path, digest: Hex.encode(Hash.digest(.sha256, data))))", data)
         }
     }
 }
