@@ -10,13 +10,21 @@ public enum PercentEncoding {
     /// `encodeComponent` but `/` is kept, so the path's folders stay folders on the server.
     public static func encodePath(_ text: String) -> String { encode(text, keepSlash: true) }
 
-    private static func encode(_ text: String, keepSlash: Bool) -> String {
+    /// Encodes a role name for a local file name: like `encodeComponent`, and upper-case
+    /// letters are escaped too, so two names that differ only in case (or in Unicode form:
+    /// every non-ASCII byte is escaped) get distinct files on case-insensitive, normalizing
+    /// file systems.
+    public static func encodeFileName(_ text: String) -> String { encode(text, keepSlash: false, keepUpper: false) }
+
+    private static func encode(_ text: String, keepSlash: Bool, keepUpper: Bool = true) -> String {
         let hex = Array("0123456789ABCDEF".utf8)
         var out: [UInt8] = []
         out.reserveCapacity(text.utf8.count)
         for byte in text.utf8 {
             switch byte {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+            case UInt8(ascii: "A")...UInt8(ascii: "Z") where keepUpper:
+                out.append(byte)
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
                  UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
                 out.append(byte)
             case UInt8(ascii: "/") where keepSlash:

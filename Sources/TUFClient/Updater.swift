@@ -131,18 +131,22 @@ public final class Updater {
 
     var consistentSnapshot: Bool { trusted.root.signed.consistentSnapshot ?? false }
 
-    /// Where role `role` is saved: its percent-encoded name, so no name escapes the folder.
+    /// Where role `role` is saved (see the static form).
     func metadataPath(_ role: String) -> String { Self.metadataPath(metadataDir, role: role) }
 
-    static func metadataPath(_ dir: String, role: String) -> String {
-        "\(dir)/\(PercentEncoding.encodeComponent(role)).json"
+    /// Where role `role` is saved in `dir`: a top-level role as `dir/<role>.json`, a delegated
+    /// one as `dir/delegated/<escaped name>.json`, so that no delegated name (`Root` on a
+    /// case-insensitive file system, `../x`) can reach a top-level file or leave the folder.
+    public static func metadataPath(_ dir: String, role: String) -> String {
+        guard !RoleName.isTopLevel(role) else { return "\(dir)/\(role).json" }
+        return "\(dir)/delegated/\(PercentEncoding.encodeFileName(role)).json"
     }
 
     private func save(_ role: String, _ bytes: [UInt8]) throws(ClientError) {
         try LocalFiles.writeAtomically(bytes, to: metadataPath(role))
     }
 
-    private static func withSlash(_ url: String) -> String { url.hasSuffix("/") ? url : url + "/" }
+    private static func withSlash(_ url: String) -> String { url.utf8.last == UInt8(ascii: "/") ? url : url + "/" }
 }
 
 extension Updater {

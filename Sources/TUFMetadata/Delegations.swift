@@ -30,9 +30,7 @@ public struct Delegations: Sendable, Equatable {
             var roles: [DelegatedRole] = []
             for (i, element) in array.enumerated() {
                 let role = try FieldReader.inContext(context, ".roles[\(i)]") { (c) throws(MetadataError) in try DelegatedRole(json: element, context: c) }
-                guard !role.name.isEmpty, RoleType(rawValue: role.name) == nil else {
-                    throw MetadataError(.invalidValue, "\(context).roles[\(i)]: \"\(role.name)\" cannot be a delegated role name")
-                }
+                try RoleName.validateDelegated(role.name, context: "\(context).roles[\(i)]")
                 guard seen.insert(ExactKey(role.name)).inserted else {
                     throw MetadataError(.malformed, "\(context).roles: role \"\(role.name)\" is listed twice")
                 }

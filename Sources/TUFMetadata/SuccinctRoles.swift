@@ -64,12 +64,7 @@ public struct SuccinctRoles: Sendable, Equatable {
 
     /// The bin number when `name` is one of these roles (lowercase hex suffix, as written).
     public func binNumber(ofRole name: String) -> Int? {
-        let prefix = namePrefix + "-"
-        guard name.hasPrefix(prefix) else { return nil }
-        let suffix = name.dropFirst(prefix.count)
-        guard suffix.count == suffixLength, suffix.allSatisfy({ $0.isHexDigit && !$0.isUppercase }),
-              let n = Int(suffix, radix: 16), n < numberOfBins else { return nil }
-        return n
+        RoleName.binNumber(name, prefix: namePrefix, digits: suffixLength, count: numberOfBins)
     }
 
     /// True when `name` is one of these roles.

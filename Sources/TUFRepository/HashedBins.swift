@@ -37,11 +37,7 @@ public struct HashedBins: Sendable, Equatable {
 
     /// The bin number of `name`, if it is one of these bins.
     public func number(ofBin name: String) -> Int? {
-        guard name.hasPrefix(namePrefix + "-") else { return nil }
-        let suffix = name.dropFirst(namePrefix.count + 1)
-        guard suffix.count == prefixLength, suffix.allSatisfy({ $0.isHexDigit && !$0.isUppercase }),
-              let n = Int(suffix, radix: 16), n < count else { return nil }
-        return n
+        RoleName.binNumber(name, prefix: namePrefix, digits: prefixLength, count: count)
     }
 
     /// The delegations of the `bins` role to every bin, signed by `keys` with `threshold`.

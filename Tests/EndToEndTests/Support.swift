@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TUFClient
 import TUFCrypto
 import TUFTestSupport
 
@@ -167,7 +168,9 @@ final class VerifyClient: @unchecked Sendable {
     }
 
     /// The version in the trusted local copy of `role`.
-    func trustedVersion(_ role: String) throws -> Int? { try signedVersion(Data(contentsOf: URL(fileURLWithPath: "\(metadata)/\(role).json"))) }
+    func trustedVersion(_ role: String) throws -> Int? {
+        try signedVersion(Data(contentsOf: URL(fileURLWithPath: Updater.metadataPath(metadata, role: role))))
+    }
 }
 
 /// python-tuf's ngclient (Tests/Interop/ngclient_fetch.py) with its own work folder.

@@ -36,7 +36,7 @@ struct ClientHarness {
 
     /// The version of the saved metadata of `role`.
     func savedVersion(_ role: String) -> Int64? {
-        let path = "\(metadataDir)/\(PercentEncoding.encodeComponent(role)).json"
+        let path = Updater.metadataPath(metadataDir, role: role)
         guard let data = FileManager.default.contents(atPath: path),
               let envelope = try? Envelope(bytes: [UInt8](data), name: role),
               let version = envelope.signedJSON.objectValue?["version"]?.intValue else { return nil }

@@ -243,10 +243,11 @@ import TUFTestSupport
         h.sim.updateSnapshot()
         let found = try await h.refresh().targetInfo("file")
         #expect(found.role == name)
-        // One file per role, all directly inside the metadata folder.
-        let encoded = PercentEncoding.encodeComponent(name) + ".json"
-        #expect(h.dir.files("metadata") == ["root.json", "snapshot.json", "targets.json", "timestamp.json", encoded].sorted())
+        // One file per role: top-level ones in the metadata folder, the delegated one directly
+        // inside its `delegated/` folder.
+        let encoded = PercentEncoding.encodeFileName(name) + ".json"
+        #expect(h.dir.files("metadata") == ["delegated/\(encoded)", "root.json", "snapshot.json", "targets.json", "timestamp.json"])
         #expect(h.dir.files() == h.dir.files("metadata").map { "metadata/\($0)" })
-        #expect(!encoded.contains("/"))
+        #expect(!encoded.utf8.contains(UInt8(ascii: "/")))
     }
 }
