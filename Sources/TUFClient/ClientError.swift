@@ -44,7 +44,9 @@ public struct ClientError: Error, Equatable, Sendable, CustomStringConvertible {
     public let code: Code
     public let message: String
 
-    public init(_ code: Code, _ message: String) { self.code = code; self.message = message }
+    /// Messages quote names, URLs and reasons from the network: terminal controls in them are
+    /// escaped here, where every message passes, so no caller can forget (`DisplayText`).
+    public init(_ code: Code, _ message: String) { self.code = code; self.message = DisplayText.escaped(message) }
 
     /// The kind of attack or fault, as the CLI names it.
     public var attack: String {

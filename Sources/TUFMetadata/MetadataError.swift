@@ -24,7 +24,9 @@ public struct MetadataError: Error, Equatable, Sendable, CustomStringConvertible
     public let code: Code
     public let message: String
 
-    public init(_ code: Code, _ message: String) { self.code = code; self.message = message }
+    /// Text from outside in `message` is printed as is by callers, so terminal controls are
+    /// escaped here, where every message passes (`DisplayText`).
+    public init(_ code: Code, _ message: String) { self.code = code; self.message = DisplayText.escaped(message) }
 
     public var description: String { message }
 

@@ -24,7 +24,7 @@ struct DownloadCommand: ParsableCommand, Subcommand {
         for name in options.targetName {
             let (path, file, downloaded) = try await updater.fetchTarget(name)
             results.append(["target": name, "file": path, "length": file.length, "downloaded": downloaded])
-            if !options.json { print("\(name): \(downloaded ? "downloaded and verified" : "already verified") at \(path)") }
+            if !options.json { Output.line("\(name): \(downloaded ? "downloaded and verified" : "already verified") at \(path)") }
         }
         if options.json { Output.printJSON(["ok": true, "targets": results]) }
     }

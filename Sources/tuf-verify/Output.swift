@@ -1,11 +1,30 @@
 import Foundation
 import TUFClient
+import TUFMetadata
 
-/// Printing of results and errors, as text or one JSON object.
+/// Printing of results and errors, as text or one JSON object. Names, file names and
+/// reasons come from the network: nothing is printed with a terminal control in it.
 enum Output {
+    /// One JSON object on a line. JSONSerialization escapes C0 controls; DEL, C1 and bidi
+    /// controls it leaves raw are written as `\uXXXX` too (they occur only inside strings,
+    /// so the value is the same).
     static func printJSON(_ object: [String: Any]) {
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
-        print(String(decoding: data, as: UTF8.self))
+        var text = String.UnicodeScalarView()
+        for scalar in String(decoding: data, as: UTF8.self).unicodeScalars {
+            if DisplayText.needsEscape(scalar) {
+                let hex = String(scalar.value, radix: 16)
+                text.append(contentsOf: ("\\u" + String(repeating: "0", count: 4 - hex.count) + hex).unicodeScalars)
+            } else {
+                text.append(scalar)
+            }
+        }
+        print(String(text))
+    }
+
+    /// A line of text output, with terminal controls escaped (`DisplayText`).
+    static func line(_ text: String) {
+        print(DisplayText.escaped(text))
     }
 
     /// Reports a verification or download failure: the attack or fault, then the details.
@@ -13,7 +32,7 @@ enum Output {
         if json {
             printJSON(["ok": false, "error": ["code": error.code.rawValue, "attack": error.attack, "message": error.message]])
         } else {
-            FileHandle.standardError.write(Data("tuf-verify: error: \(error.attack): \(error.message)\n".utf8))
+            FileHandle.standardError.write(Data("tuf-verify: error: \(DisplayText.escaped("\(error.attack): \(error.message)"))\n".utf8))
         }
     }
 }

@@ -33,8 +33,8 @@ struct ProjectCommand: ParsableCommand, Subcommand {
             }
             Output.printJSON(["ok": true, "project": YankVerifier.normalize(name), "page": pagePath, "files": entries])
         } else {
-            print("\(pagePath): verified, \(files.count) file(s)")
-            for f in files { print("  \(f.filename)  \(f.yank)") }
+            Output.line("\(pagePath): verified, \(files.count) file(s)")
+            for f in files { Output.line("  \(f.filename)  \(f.yank)") }
         }
     }
 }
