@@ -31,18 +31,21 @@ public struct FileFetcher: Fetcher {
         }
         defer { try? handle.close() }
         // Read in chunks and stop one byte past the limit: a file that keeps growing (or a
-        // device such as /dev/zero) cannot make us read without end.
+        // device such as /dev/zero) cannot make us read without end. Any bound works, up to
+        // Int.max (`remaining + 1` is only formed below one chunk); a negative one is zero.
+        let limit = max(0, maxLength)
         var total = 0
         while true {
+            let remaining = limit - total
             let chunk: Data?
-            do { chunk = try handle.read(upToCount: min(1 << 20, maxLength + 1 - total)) } catch {
+            do { chunk = try handle.read(upToCount: remaining < 1 << 20 ? remaining + 1 : 1 << 20) } catch {
                 throw ClientError(.fetchFailed, "\(url): \(error.localizedDescription)")
             }
             guard let chunk, !chunk.isEmpty else { break }
-            total += chunk.count
-            if total > maxLength {
-                throw ClientError(.downloadTooLarge, "\(url): more than \(maxLength) bytes")
+            guard chunk.count <= remaining else {
+                throw ClientError(.downloadTooLarge, "\(url): more than \(limit) bytes")
             }
+            total += chunk.count
             try consume(chunk)
         }
     }

@@ -60,7 +60,7 @@ private final class StreamingDelegate: NSObject, URLSessionDataDelegate, @unchec
     private var continuation: CheckedContinuation<Result<[UInt8], ClientError>, Never>?
 
     init(url: String, maxLength: Int, sink: (any DownloadSink)?, continuation: CheckedContinuation<Result<[UInt8], ClientError>, Never>) {
-        self.url = url; self.maxLength = maxLength; self.sink = sink; self.continuation = continuation
+        self.url = url; self.maxLength = max(0, maxLength); self.sink = sink; self.continuation = continuation
     }
 
     func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
@@ -83,11 +83,12 @@ private final class StreamingDelegate: NSObject, URLSessionDataDelegate, @unchec
     func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
         let stop = lock.withLock { () -> Bool in
             guard failure == nil else { return false }
-            received += data.count
-            guard received <= maxLength else {
+            // Compared without adding first: no bound, up to Int.max, can overflow.
+            guard data.count <= maxLength - received else {
                 failure = ClientError(.downloadTooLarge, "\(url): more than \(maxLength) bytes")
                 return true
             }
+            received += data.count
             guard let sink else {
                 body.append(contentsOf: data)
                 return false

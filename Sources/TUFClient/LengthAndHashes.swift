@@ -42,6 +42,18 @@ enum LengthAndHashes {
         return hashers.allSatisfy { name, hasher in Hex.encode(hasher.finalize()).utf8.elementsEqual(hashes[name]!.utf8) }
     }
 
+    /// The most bytes to read of a file whose trusted metadata lists `listed` bytes (nil when
+    /// it lists none): the listed length, never above the configured `limit`. A listed
+    /// length above the limit is `.downloadTooLarge` before any byte is fetched (a file of
+    /// that length could not be read anyway); negative lengths were refused at parse.
+    static func downloadBound(listed: Int64?, limit: Int, name: String) throws(ClientError) -> Int {
+        guard let listed else { return max(0, limit) }
+        guard listed <= Int64(limit) else {
+            throw ClientError(.downloadTooLarge, "\(name): listed length \(listed) is above the limit of \(limit) bytes")
+        }
+        return Int(max(0, listed))
+    }
+
     /// Rejects unknown algorithms before any byte is downloaded.
     static func requireKnownAlgorithms(_ hashes: [String: String], name: String) throws(ClientError) {
         for algorithmName in hashes.keys.sorted() where HashAlgorithm(rawValue: algorithmName) == nil {

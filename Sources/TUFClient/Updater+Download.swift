@@ -40,13 +40,13 @@ extension Updater {
         let destination = try localPath(for: targetPath)
         // An algorithm we cannot check fails before any byte is fetched.
         try LengthAndHashes.requireKnownAlgorithms(file.hashes, name: targetPath)
-        guard file.length <= Int64(Int.max - 1) else { throw ClientError(.malformed, "\(targetPath): length out of range") }
+        let limit = try LengthAndHashes.downloadBound(listed: file.length, limit: config.targetMaxLength, name: targetPath)
         let url = try targetURL(for: targetPath, file)
         // Streamed to a temporary file and hashed on the way: a multi-gigabyte wheel never sits
         // in memory, and nothing reaches `destination` before it verified.
         let writer = try TargetFileWriter(destination: destination, algorithms: Array(file.hashes.keys))
         do {
-            try await fetcher.fetch(url, maxLength: Int(file.length), into: writer)
+            try await fetcher.fetch(url, maxLength: limit, into: writer)
         } catch {
             writer.discard()
             throw error

@@ -19,7 +19,8 @@ extension Updater {
             try LengthAndHashes.requireKnownAlgorithms(pageTarget.hashes, name: pagePath)
             // A forged page may be a little longer than the signed one ("yanked": "reason");
             // read some more, still bounded, so it can be explained rather than cut off.
-            let limit = Int(min(pageTarget.length, 64 << 20)) + 1 << 20
+            let signed = try LengthAndHashes.downloadBound(listed: pageTarget.length, limit: config.targetMaxLength, name: pagePath)
+            let limit = min(signed, 64 << 20) + 1 << 20
             let served = try await fetcher.fetch(try targetURL(for: pagePath, pageTarget), maxLength: limit)
             do {
                 try LengthAndHashes.verify(served, length: pageTarget.length, hashes: pageTarget.hashes, name: pagePath)

@@ -100,7 +100,7 @@ public final class Updater {
         guard let meta = trusted.timestamp?.signed.snapshotMeta else { throw ClientError(.wrongOrder, "no timestamp") }
         // 5.5.1: versioned name with consistent snapshots.
         let name = consistentSnapshot ? "\(meta.version).snapshot.json" : "snapshot.json"
-        let limit = meta.length.map(Int.init) ?? config.snapshotMaxLength
+        let limit = try LengthAndHashes.downloadBound(listed: meta.length, limit: config.snapshotMaxLength, name: "snapshot")
         let bytes = try await fetcher.fetch("\(metadataBaseURL)\(name)", maxLength: limit)
         try trusted.updateSnapshot(bytes)
         try save("snapshot", bytes)
@@ -120,7 +120,7 @@ public final class Updater {
         }
         let encoded = PercentEncoding.encodeComponent(role)
         let name = consistentSnapshot ? "\(meta.version).\(encoded).json" : "\(encoded).json"
-        let limit = meta.length.map(Int.init) ?? config.targetsMaxLength
+        let limit = try LengthAndHashes.downloadBound(listed: meta.length, limit: config.targetsMaxLength, name: role)
         let bytes = try await fetcher.fetch("\(metadataBaseURL)\(name)", maxLength: limit)
         let verified = try trusted.updateDelegatedTargets(bytes, role: role, delegator: delegator)
         try save(role, bytes)

@@ -10,6 +10,9 @@ public struct UpdaterConfig: Sendable {
     public var timestampMaxLength = 16_384
     public var snapshotMaxLength = 8_000_000
     public var targetsMaxLength = 8_000_000
+    /// Largest target accepted: a signed length above it is refused before any download, so
+    /// no listed length (up to Int64.max) reaches a fetcher's arithmetic.
+    public var targetMaxLength = 1 << 40
     /// With consistent snapshots, fetch targets as `dir/<sha256>.name` (5.7.3). Turn off for
     /// file hosts that serve files under their plain names (PyPI's).
     public var prefixTargetsWithHash = true
