@@ -8,6 +8,8 @@ public struct PublishResult: Sendable, Equatable {
     public var written: [String] = []
     /// Number of bin-n roles signed.
     public var binsSigned = 0
+    /// Why a fully signed staged root was held back (publishing it would break clients), if it was.
+    public var heldRoot: String?
     /// True when anything was published.
     public var published: Bool { !written.isEmpty }
 }
@@ -53,7 +55,10 @@ extension Repository {
     /// refreshed, then snapshot and timestamp. Every signature is made and every needed key
     /// checked before the first write; writes go bins → snapshot → root → timestamp.
     /// `writeTargets` runs just before the metadata is written (and only when something is).
+    /// `plainNames` are the pages whose plain names the caller relinks after the timestamp;
+    /// they are journaled before it (`PlainNameJournal`).
     func publish(signers: [SignerEntry], desired: DesiredTargets, mode: PublishMode, now: Expiry,
+                 plainNames: [(path: String, sha256: String)] = [], holdStagedRoot: Bool = false,
                  writeTargets: () throws(RepositoryError) -> Void = {}) throws(RepositoryError) -> PublishResult {
         let policy = try policy()
         let published = try loadPublished()
@@ -62,7 +67,7 @@ extension Repository {
         // Staged offline roles that reached their thresholds, checked against the roles that
         // will delegate to them once published.
         var candidateRoot: Loaded<Root>?
-        if let s = staged.root, s.signed.version > published.root?.signed.version ?? 0 {
+        if !holdStagedRoot, let s = staged.root, s.signed.version > published.root?.signed.version ?? 0 {
             if let old = published.root, s.signed.version != old.signed.version + 1 {
                 throw RepositoryError(.invalidMetadata, "staged root has version \(s.signed.version); the next version is \(old.signed.version + 1)")
             }
@@ -109,6 +114,9 @@ extension Repository {
         }
         let (root, targets, bins, newTargets, newBins) = chosen!
         let newRoot = useStagedRoot ? candidateRoot : nil
+        // During a root rotation the online roles are signed by the old root's keys as well,
+        // so that a client still holding the old root accepts them (see RootPlacement).
+        let oldRoot = newRoot == nil ? nil : published.root?.signed
 
         // The bins to re-sign.
         let layout = policy.bins
@@ -163,6 +171,7 @@ extension Repository {
         }
         var snapshotFile: (path: String, bytes: [UInt8])?
         var snapshotMeta: MetaFile?
+        var newSnapshot: Loaded<Snapshot>?
         if snapshotDirty {
             var meta = published.snapshot?.signed.meta ?? [:]
             meta["targets.json"] = MetaFile(version: targets.signed.version)
@@ -171,10 +180,11 @@ extension Repository {
             let version = (published.snapshot?.signed.version ?? 0) + 1
             var md = Metadata(signed: Snapshot(common: SignedCommon(version: version, expires: Self.expiry(now, policy.expiry(of: .snapshot))),
                                                meta: meta))
-            try Self.sign(&md, role: "snapshot", keys: snapshotKeys, signers: signers)
+            try Self.sign(&md, role: "snapshot", keys: snapshotKeys, also: oldRoot.map { RoleKeys(root: $0, .snapshot) }, signers: signers)
             let bytes = md.encoded()
             snapshotFile = (Self.metadataPath("\(version).snapshot.json"), bytes)
             snapshotMeta = MetaFile(version: version, describing: bytes, hashAlgorithms: [.sha256])
+            newSnapshot = Loaded(metadata: md, bytes: bytes)
         }
 
         // Timestamp.
@@ -185,6 +195,7 @@ extension Repository {
             if mode == .refresh, Self.expiresSoon(t.signed.expires, now: now, window: policy.refreshWindow(of: .timestamp)) { timestampDirty = true }
         }
         var timestampFile: (path: String, bytes: [UInt8])?
+        var newTimestamp: Loaded<Timestamp>?
         if timestampDirty {
             if snapshotMeta == nil, let s = published.snapshot {
                 snapshotMeta = MetaFile(version: s.signed.version, describing: s.bytes, hashAlgorithms: [.sha256])
@@ -192,12 +203,43 @@ extension Repository {
             let version = (published.timestamp?.signed.version ?? 0) + 1
             var md = Metadata(signed: Timestamp(common: SignedCommon(version: version, expires: Self.expiry(now, policy.expiry(of: .timestamp))),
                                                 snapshotMeta: snapshotMeta!))
-            try Self.sign(&md, role: "timestamp", keys: timestampKeys, signers: signers)
-            timestampFile = (Self.metadataPath("timestamp.json"), md.encoded())
+            try Self.sign(&md, role: "timestamp", keys: timestampKeys, also: oldRoot.map { RoleKeys(root: $0, .timestamp) }, signers: signers)
+            let bytes = md.encoded()
+            timestampFile = (Self.metadataPath("timestamp.json"), bytes)
+            newTimestamp = Loaded(metadata: md, bytes: bytes)
         }
 
         var result = PublishResult()
         guard newRoot != nil || timestampFile != nil else { return result }
+
+        // Before the first write: the new chain verifies as a client would check it (each bin
+        // was checked against its delegation as it was signed), and a new root is placed so
+        // that every state between two renames verifies too.
+        guard let timestamp = newTimestamp ?? published.timestamp, let snapshot = newSnapshot ?? published.snapshot else {
+            throw RepositoryError(.notInitialized, "nothing is published yet and no timestamp was signed")
+        }
+        let after = PublicationChain(root: root.signed, timestamp: timestamp, snapshot: snapshot, targets: targets, bins: bins)
+        var before: PublicationChain?
+        if let t = published.timestamp, let s = published.snapshot, let pt = published.targets, let pb = published.bins, let r = published.root {
+            before = PublicationChain(root: r.signed, timestamp: t, snapshot: s, targets: pt, bins: pb)
+        }
+        let placement: RootPlacement
+        switch RootPlacement.choose(oldRoot: oldRoot, newRoot: root.signed, before: before, after: after) {
+        case .success(let p): placement = p
+        case .failure(let error):
+            guard newRoot != nil, error.code == .missingKey else { throw error }
+            // The rest of the publication (cron's index changes) goes ahead under the old root.
+            let reason = error.message
+            var held: PublishResult
+            do {
+                held = try publish(signers: signers, desired: desired, mode: mode, now: now, plainNames: plainNames,
+                                   holdStagedRoot: true, writeTargets: writeTargets)
+            } catch where error.code == .missingKey {
+                throw RepositoryError(.missingKey, "\(reason); and under the published root, \(error.message)")
+            }
+            held.heldRoot = reason
+            return held
+        }
 
         // Every signature is made; write in the order that keeps the old repository valid.
         try store.reach(.targetFiles)
@@ -214,17 +256,21 @@ extension Repository {
             try store.write([snapshotFile])
             result.written.append(snapshotFile.path)
         }
-        if let r = newRoot {
+        func writeRoot() throws(RepositoryError) {
+            guard let r = newRoot else { return }
             try store.reach(.root)
             let files = [(Self.metadataPath("\(r.signed.version).root.json"), r.bytes), (Self.metadataPath("root.json"), r.bytes)]
             try store.write(files)
             result.written += files.map(\.0)
         }
+        if placement == .beforeTimestamp { try writeRoot() }
+        if let v = newSnapshot?.signed.version { try writePlainNameJournal(PlainNameJournal(snapshotVersion: v, pages: plainNames)) }
         if let timestampFile {
             try store.reach(.timestamp)
             try store.write([timestampFile])
             result.written.append(timestampFile.path)
         }
+        if placement == .afterTimestamp { try writeRoot() }
 
         // Bookkeeping: the cache, and staged files that are now published (or stale).
         for (k, v) in newEntries { cache.entries[k] = v }
