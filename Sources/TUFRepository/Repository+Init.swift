@@ -115,7 +115,7 @@ extension Repository {
                 waiting = "staged metadata still needs signatures (see tuf-repo status)"
             }
             return StageOutcome(result: r, waiting: waiting)
-        } catch where error.code == .notInitialized {
+        } catch where error.code == .awaitingSignatures {
             return StageOutcome(result: PublishResult(), waiting: error.message)
         } catch where error.code == .missingKey {
             return StageOutcome(result: PublishResult(), waiting: "the staged roles are signed; publishing them needs the online keys "

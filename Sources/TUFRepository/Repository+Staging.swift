@@ -124,7 +124,7 @@ extension Repository {
                 return .targets
             case .binN:
                 var bins = try Self.nextToStage(staged.bins, published.bins, role: "bins", expires: Self.expiry(now, policy.expiry(of: .bins)))
-                guard let d = try binKeys(bins, policy: policy)[policy.bins.name(ofBin: 0)] else {
+                guard let d = try PublicationPlanner.binKeys(bins, policy: policy)[policy.bins.name(ofBin: 0)] else {
                     throw RepositoryError(.invalidMetadata, "bins delegates no bins")
                 }
                 let list = try apply(d.keyIDs, d.keys, d.threshold, role: "bin-n")
