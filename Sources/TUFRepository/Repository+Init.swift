@@ -109,11 +109,13 @@ extension Repository {
             let r = try publish(signers: signers, desired: .published, mode: .stagedOnly, now: now)
             let left = try loadStaged()
             var waiting: String?
-            if left.root != nil || left.targets != nil || left.bins != nil {
+            if let held = r.heldRoot {
+                waiting = held
+            } else if left.root != nil || left.targets != nil || left.bins != nil {
                 waiting = "staged metadata still needs signatures (see tuf-repo status)"
             }
             return StageOutcome(result: r, waiting: waiting)
-        } catch where error.code == .notInitialized {
+        } catch where error.code == .awaitingSignatures {
             return StageOutcome(result: PublishResult(), waiting: error.message)
         } catch where error.code == .missingKey {
             return StageOutcome(result: PublishResult(), waiting: "the staged roles are signed; publishing them needs the online keys "
@@ -162,11 +164,15 @@ extension Repository {
             }
             progress?.finish()
             var wroteTargets = false
-            let result = try publish(signers: signers.map(SignerEntry.init), desired: desired, mode: .refresh, now: now) { () throws(RepositoryError) in
+            let plainNames = snapshot.pageBytes.keys.map { (path: $0, sha256: snapshot.pages[$0]!) }
+            let result = try publish(signers: signers.map(SignerEntry.init), desired: desired, mode: .refresh, now: now,
+                                     plainNames: plainNames) { () throws(RepositoryError) in
                 try writeTargetFiles(snapshot, index: index, linkFiles: linkFiles)
                 wroteTargets = true
             }
+            if result.published { try store.reach(.plainNames) }
             try linkPlainPageNames(snapshot)
+            try clearPlainNameJournal()
             // The page cache describes what the published snapshot now holds; an unchanged
             // cache is not rewritten.
             // Every listed file is linked once a full read wrote its targets, or an incremental

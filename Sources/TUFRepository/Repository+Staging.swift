@@ -4,7 +4,8 @@ import TUFMetadata
 
 extension Repository {
     /// The keys that may sign the staged `role`: for root, the new root's root keys and the
-    /// published root's (5.3.4 needs both); for targets, the root's targets role; for bins,
+    /// published root's (5.3.4 needs both); for targets, the root's targets role (and the published
+    /// root's during a rotation); for bins,
     /// the targets role's delegation (staged versions first, as they will delegate).
     func signingKeys(for role: RepositoryRole, staged: Staged, published: Published) throws(RepositoryError) -> [RoleKeys] {
         switch role {
@@ -13,7 +14,10 @@ extension Repository {
             return [RoleKeys(root: s.signed, .root)] + (published.root.map { [RoleKeys(root: $0.signed, .root)] } ?? [])
         case .targets:
             guard let root = staged.root?.signed ?? published.root?.signed else { throw RepositoryError(.notInitialized, "no root") }
-            return [RoleKeys(root: root, .targets)]
+            // During a root rotation the old targets keys sign too: clients that still hold the
+            // old root read the new targets for a moment (see RootPlacement).
+            let old = staged.root == nil ? nil : published.root.map { RoleKeys(root: $0.signed, .targets) }
+            return [RoleKeys(root: root, .targets)] + (old.map { [$0] } ?? [])
         case .bins:
             guard let t = staged.targets?.signed ?? published.targets?.signed, let k = RoleKeys(delegator: t, "bins") else {
                 throw RepositoryError(.notInitialized, "no targets role delegating to bins")
@@ -120,7 +124,7 @@ extension Repository {
                 return .targets
             case .binN:
                 var bins = try Self.nextToStage(staged.bins, published.bins, role: "bins", expires: Self.expiry(now, policy.expiry(of: .bins)))
-                guard let d = try binKeys(bins, policy: policy)[policy.bins.name(ofBin: 0)] else {
+                guard let d = try PublicationPlanner.binKeys(bins, policy: policy)[policy.bins.name(ofBin: 0)] else {
                     throw RepositoryError(.invalidMetadata, "bins delegates no bins")
                 }
                 let list = try apply(d.keyIDs, d.keys, d.threshold, role: "bin-n")

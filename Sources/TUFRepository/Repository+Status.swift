@@ -92,7 +92,7 @@ extension Repository {
             if let x = published.timestamp { s.published.append(role("timestamp", x, RoleKeys(root: root.signed, .timestamp), .timestamp)) }
         }
         if let b = published.bins, let snap = published.snapshot {
-            let keys = try binKeys(b.signed, policy: policy)
+            let keys = try PublicationPlanner.binKeys(b.signed, policy: policy)
             let cache = try loadBinCache(snapshot: snap.signed, binNames: policy.bins.names, keysOf: { keys[$0] })
             s.binCount = cache.entries.count
             let versions = cache.entries.values.map(\.version)

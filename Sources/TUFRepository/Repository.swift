@@ -49,6 +49,8 @@ public struct Repository {
         guard FileIO.isDirectory(path) else { throw RepositoryError(.notInitialized, "\(path): no such repository directory") }
         let lock = try RepositoryLock(repository: path, wait: lockWait)
         defer { lock.release() }
+        // Every command first completes a publication that a crash interrupted.
+        _ = try replayPlainNameJournal()
         return try body()
     }
 
@@ -120,21 +122,23 @@ public struct Repository {
 
     // MARK: signing
 
-    /// Signs `md` with every signer whose key is one of `keys`, and throws `.missingKey` naming
-    /// the role and the keyids it needs when they do not reach the threshold.
-    static func sign<P: SignedPayload>(_ md: inout Metadata<P>, role: String, keys: RoleKeys,
+    /// Signs `md` with every signer whose key is one of `keys` (or of `also`: the old root's
+    /// keys during a root rotation), then checks the result as a client would, counting each
+    /// distinct key once: two `--key` options naming one key are one signature, not two.
+    /// Throws `.missingKey` naming the role and the keyids it needs when the threshold is not met.
+    static func sign<P: SignedPayload>(_ md: inout Metadata<P>, role: String, keys: RoleKeys, also: RoleKeys? = nil,
                                        signers: [SignerEntry]) throws(RepositoryError) {
         let bytes = md.signedBytes()
-        var used = 0
-        for s in signers where keys.keyIDs.contains(s.keyID) {
+        let allowed = Set(keys.keyIDs + (also?.keyIDs ?? []))
+        for s in signers where allowed.contains(s.keyID) {
             do { try md.sign(with: s.signer, signedBytes: bytes) } catch {
                 throw RepositoryError(.missingKey, "\(role): signing with key \(s.keyID) failed: \(error.message)")
             }
-            used += 1
         }
-        guard used >= keys.threshold else {
+        let result = keys.verifies(signedBytes: bytes, signatures: md.signatures)
+        guard result.isVerified else {
             throw RepositoryError(.missingKey,
-                                  "\(role) must be re-signed and needs \(keys.threshold) of the keys \(keys.keyIDs.joined(separator: ", ")); the keys given provide \(used) (pass them with --key)")
+                                  "\(role) must be re-signed and needs \(keys.threshold) of the keys \(keys.keyIDs.joined(separator: ", ")); the keys given provide \(result.signedBy.count) distinct (pass them with --key)")
         }
     }
 

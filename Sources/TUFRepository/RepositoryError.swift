@@ -18,6 +18,8 @@ public struct RepositoryError: Error, Equatable, Sendable, CustomStringConvertib
         case notAuthorized
         /// The repository is not initialised, or a file it needs is missing.
         case notInitialized
+        /// Staged roles do not have their thresholds of signatures yet; nothing can publish.
+        case awaitingSignatures
         /// Published or staged metadata is invalid.
         case invalidMetadata
         /// Nothing is staged for the role.

@@ -10,6 +10,8 @@ import TUFMetadata
 /// name that nothing references until the timestamp (or root) that names it is renamed in.
 public enum PublicationStep: String, Sendable, CaseIterable {
     case targetFiles, delegatedRoles, snapshot, root, timestamp
+    /// After the timestamp: the plain page names (journaled, so the next command completes them).
+    case plainNames
 }
 
 /// Atomic, ordered writes of repository files: each batch is written to temporary names,

@@ -12,7 +12,12 @@ struct Verify: ParsableCommand {
     var json = false
 
     func run() throws {
-        let faults = try repoOption.repository().audit(now: currentTime())
+        let repo = try repoOption.repository()
+        if repo.hasInterruptedPublication {
+            let n = try repo.completeInterruptedPublication()
+            note("tuf-repo: completed an interrupted publication: relinked \(n) plain page name(s)")
+        }
+        let faults = try repo.audit(now: currentTime())
         if json {
             print(String(decoding: PythonJSONEncoder.encode(.object(JSONObject([
                 .init(key: "faults", value: .array(faults.map { .string($0) })), .init(key: "ok", value: .bool(faults.isEmpty)),

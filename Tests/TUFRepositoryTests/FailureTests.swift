@@ -109,6 +109,49 @@ import TUFTestSupport
         #expect(!(try repo.generate(index: dir.sub("index"), signers: Fixture.online, now: later).published))
     }
 
+    /// A crash after the timestamp and before the plain page names are relinked leaves pages
+    /// with old bytes under metadata naming new ones; the journal lets the next command, even
+    /// cron's timestamp refresh, complete them.
+    @Test func aCrashBeforeThePlainPageNamesIsCompletedByTheNextTimestampRun() throws {
+        let dir = TempDir()
+        var repo = try Fixture.repository(in: dir)
+        var index = IndexBuilder.small
+        try index.write(to: dir.sub("index"))
+        _ = try repo.generate(index: dir.sub("index"), signers: Fixture.online, now: Fixture.now)
+        index.projects["alpha"]!.append(.init(name: "alpha-2.0.tar.gz", content: "alpha two"))
+        try index.write(to: dir.sub("index"))
+        repo.store.failBefore = .plainNames
+        #expect(throws: RepositoryError(.injectedFailure, "")) { try repo.generate(index: dir.sub("index"), signers: Fixture.online, now: Fixture.now) }
+        let page = "/targets/simple/alpha/index.json"
+        let want = FileManager.default.contents(atPath: dir.sub("index") + "/simple/alpha/index.json")
+        #expect(FileManager.default.contents(atPath: repo.path + page) != want)
+        repo.store.failBefore = nil
+        _ = try repo.refreshTimestamp(signer: TestKeys.key("ed8"), ifExpiringWithin: 60, now: Fixture.now)
+        #expect(FileManager.default.contents(atPath: repo.path + page) == want)
+        #expect(!repo.hasInterruptedPublication)
+        #expect(try repo.audit(now: Fixture.now) == [])
+    }
+
+    /// A journal whose publication never reached its timestamp is dropped: the old plain names
+    /// are the right ones for the old metadata.
+    @Test func aJournalOfAnUnpublishedSnapshotIsDropped() throws {
+        let dir = TempDir()
+        var repo = try Fixture.repository(in: dir)
+        var index = IndexBuilder.small
+        try index.write(to: dir.sub("index"))
+        _ = try repo.generate(index: dir.sub("index"), signers: Fixture.online, now: Fixture.now)
+        let page = repo.path + "/targets/simple/alpha/index.json"
+        let old = FileManager.default.contents(atPath: page)
+        index.projects["alpha"]!.append(.init(name: "alpha-2.0.tar.gz", content: "alpha two"))
+        try index.write(to: dir.sub("index"))
+        repo.store.failBefore = .timestamp
+        #expect(throws: RepositoryError(.injectedFailure, "")) { try repo.generate(index: dir.sub("index"), signers: Fixture.online, now: Fixture.now) }
+        #expect(repo.hasInterruptedPublication)
+        #expect(try repo.completeInterruptedPublication() == 0)
+        #expect(FileManager.default.contents(atPath: page) == old)
+        #expect(try repo.audit(now: Fixture.now) == [])
+    }
+
     @Test func theCacheIsRebuiltWhenLost() throws {
         let dir = TempDir()
         let repo = try Fixture.repository(in: dir)

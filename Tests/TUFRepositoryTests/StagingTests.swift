@@ -100,10 +100,61 @@ import TUFTestSupport
         #expect(!signed.result.published)
         #expect(signed.waiting?.contains(TestKeys.keyID("rsa1")) == true)
         try IndexBuilder.small.write(to: dir.sub("index"))
-        let r = try repo.generate(index: dir.sub("index"), signers: [TestKeys.key("ed6"), TestKeys.key("ed7"), TestKeys.key("rsa1")], now: Fixture.now)
-        #expect(r.written.contains("metadata/2.root.json") && r.written.last == "metadata/timestamp.json")
+        // Without the old timestamp key, clients holding root 1 would refuse the new timestamp
+        // (or, root first, clients reading root 2 the old one): the root is held back.
+        let before = Fixture.files(repo.path)
+        let held = #expect(throws: RepositoryError(.missingKey, "")) {
+            try repo.generate(index: dir.sub("index"), signers: [TestKeys.key("ed6"), TestKeys.key("ed7"), TestKeys.key("rsa1")], now: Fixture.now)
+        }
+        #expect(held?.message.contains("root version 2 cannot be published") == true)
+        #expect(Fixture.files(repo.path) == before)
+        let r = try repo.generate(index: dir.sub("index"), signers: [TestKeys.key("ed6"), TestKeys.key("ed7"), TestKeys.key("ed8"), TestKeys.key("rsa1")],
+                                  now: Fixture.now.adding(seconds: 60))
+        // The timestamp, signed by the old and the new key, goes first; root 2 last.
+        #expect(r.written.suffix(3) == ["metadata/timestamp.json", "metadata/2.root.json", "metadata/root.json"])
         let ts = try Metadata<Timestamp>(bytes: Array(FileManager.default.contents(atPath: repo.path + "/metadata/timestamp.json")!))
-        #expect(ts.signatures.map(\.keyID) == [TestKeys.keyID("rsa1")])
+        #expect(Set(ts.signatures.map(\.keyID)) == [TestKeys.keyID("rsa1"), TestKeys.keyID("ed8")])
+        #expect(try repo.audit(now: Fixture.now) == [])
+    }
+
+    /// Each state between two renames of a rotation verifies for a client holding the old root
+    /// and for a fresh one (the audit walks to the newest root present, as both do).
+    @Test(arguments: [PublicationStep.root, .timestamp])
+    func aCrashDuringARootRotationLeavesAVerifiableRepository(step: PublicationStep) throws {
+        let dir = TempDir()
+        var repo = try Fixture.repository(in: dir)
+        _ = try repo.rotate(role: .timestamp, add: [TestKeys.publicKey("rsa1")], remove: [TestKeys.keyID("ed8")], threshold: nil, now: Fixture.now)
+        _ = try repo.sign(role: .root, signer: TestKeys.key("ed1"), now: Fixture.now)
+        _ = try repo.sign(role: .root, signer: TestKeys.key("ed2"), now: Fixture.now)
+        try IndexBuilder.small.write(to: dir.sub("index"))
+        let signers = ["ed6", "ed7", "ed8", "rsa1"].map(TestKeys.key)
+        repo.store.failBefore = step
+        #expect(throws: RepositoryError(.injectedFailure, "")) { try repo.generate(index: dir.sub("index"), signers: signers, now: Fixture.now) }
+        #expect(try repo.audit(now: Fixture.now) == [])
+        repo.store.failBefore = nil
+        _ = try repo.generate(index: dir.sub("index"), signers: signers, now: Fixture.now)
+        #expect(FileManager.default.fileExists(atPath: repo.path + "/metadata/2.root.json"))
+        #expect(try repo.audit(now: Fixture.now) == [])
+    }
+
+    /// Two signers holding one key are one signature: a 2-of-2 timestamp is not published
+    /// with a single signature (every client would refuse it).
+    @Test func oneKeyGivenTwiceDoesNotMeetATwoKeyThreshold() throws {
+        let dir = TempDir()
+        let repo = try Fixture.repository(in: dir)
+        _ = try repo.rotate(role: .timestamp, add: [TestKeys.publicKey("rsa1")], remove: [], threshold: 2, now: Fixture.now)
+        _ = try repo.sign(role: .root, signer: TestKeys.key("ed1"), now: Fixture.now)
+        _ = try repo.sign(role: .root, signer: TestKeys.key("ed2"), now: Fixture.now)
+        try IndexBuilder.small.write(to: dir.sub("index"))
+        let before = Fixture.files(repo.path)
+        let twice = ["ed6", "ed7", "ed8", "ed8"].map(TestKeys.key)
+        let refused = #expect(throws: RepositoryError(.missingKey, "")) { try repo.generate(index: dir.sub("index"), signers: twice, now: Fixture.now) }
+        #expect(refused?.message.contains("provide 1 distinct") == true)
+        #expect(Fixture.files(repo.path) == before)
+        #expect(try repo.audit(now: Fixture.now) == [])
+        // With both keys the rotation publishes, the timestamp carrying both signatures.
+        _ = try repo.generate(index: dir.sub("index"), signers: ["ed6", "ed7", "ed8", "rsa1"].map(TestKeys.key), now: Fixture.now)
+        #expect(FileManager.default.fileExists(atPath: repo.path + "/metadata/2.root.json"))
         #expect(try repo.audit(now: Fixture.now) == [])
     }
 
@@ -132,7 +183,7 @@ import TUFTestSupport
         let rootDone = try repo.sign(role: .root, signer: TestKeys.key("ed2"), now: Fixture.now)
         // Root is complete, but publishing it before targets is signed by ec1 would break clients.
         #expect(!rootDone.result.published)
-        #expect(throws: RepositoryError(.notAuthorized, "")) { try repo.sign(role: .targets, signer: TestKeys.key("ed4"), now: Fixture.now) }
+        #expect(throws: RepositoryError(.notAuthorized, "")) { try repo.sign(role: .targets, signer: TestKeys.key("ed5"), now: Fixture.now) }
         // Meanwhile cron publishes index changes under the old chain.
         let r1 = try repo.generate(index: dir.sub("index"), signers: Fixture.online, now: Fixture.now)
         #expect(r1.published && !r1.written.contains("metadata/2.root.json"))
@@ -140,8 +191,17 @@ import TUFTestSupport
         _ = try repo.sign(role: .targets, signer: TestKeys.key("ec1"), now: Fixture.now)
         index.projects["zeta"] = [.init(name: "zeta-1.0.tar.gz", content: "zeta")]
         try index.write(to: dir.sub("index"))
+        // Signed by the new key only, targets 2 would be refused by clients still on root 1 (and
+        // targets 1 by clients on root 2): root 2 waits, cron goes on.
         let r2 = try repo.generate(index: dir.sub("index"), signers: Fixture.online, now: Fixture.now)
-        #expect(r2.written.contains("metadata/2.root.json") && r2.written.contains("metadata/2.targets.json"))
+        #expect(r2.published && !r2.written.contains("metadata/2.root.json") && r2.heldRoot != nil)
+        #expect(try repo.audit(now: Fixture.now) == [])
+        // The old targets key countersigns the staged targets; then both publish.
+        _ = try repo.sign(role: .targets, signer: TestKeys.key("ed4"), now: Fixture.now)
+        index.projects["eta"] = [.init(name: "eta-1.0.tar.gz", content: "eta")]
+        try index.write(to: dir.sub("index"))
+        let r3 = try repo.generate(index: dir.sub("index"), signers: Fixture.online, now: Fixture.now)
+        #expect(r3.written.contains("metadata/2.root.json") && r3.written.contains("metadata/2.targets.json"))
         #expect(try repo.audit(now: Fixture.now) == [])
     }
 
