@@ -75,8 +75,15 @@ public struct ClientError: Error, Equatable, Sendable, CustomStringConvertible {
 
     public static func == (lhs: ClientError, rhs: ClientError) -> Bool { lhs.code == rhs.code }
 
-    /// Maps a model error: a threshold failure stays one, everything else is malformed data.
+    /// Maps a model error: a failed check stays that check, everything else is malformed data.
     init(_ error: MetadataError) {
-        self.init(error.code == .thresholdNotMet ? .thresholdNotMet : .malformed, error.message)
+        let code: Code = switch error.code {
+        case .thresholdNotMet: .thresholdNotMet
+        case .lengthMismatch: .lengthMismatch
+        case .hashMismatch: .hashMismatch
+        case .unknownHashAlgorithm: .unknownHashAlgorithm
+        default: .malformed
+        }
+        self.init(code, error.message)
     }
 }

@@ -4,22 +4,10 @@ import TUFMetadata
 
 /// Checks bytes against a trusted length and hashes (MetaFile or TargetFile entries).
 enum LengthAndHashes {
-    /// Throws unless `bytes` has `length` (when given) and every listed hash. An algorithm
-    /// this client cannot compute is a failure: skipping it would trust an unchecked file.
+    /// Throws unless `bytes` has `length` (when given) and every listed hash (the rule in
+    /// TUFMetadata's `LengthAndHashes`, errors as the client's).
     static func verify(_ bytes: some Collection<UInt8>, length: Int64?, hashes: [String: String]?, name: String) throws(ClientError) {
-        if let length, Int64(bytes.count) != length {
-            throw ClientError(.lengthMismatch, "\(name): expected \(length) bytes, got \(bytes.count)")
-        }
-        guard let hashes else { return }
-        for (algorithmName, expected) in hashes.sorted(by: { $0.key < $1.key }) {
-            guard let algorithm = HashAlgorithm(rawValue: algorithmName) else {
-                throw ClientError(.unknownHashAlgorithm, "\(name): cannot verify hash algorithm \"\(algorithmName)\"")
-            }
-            let actual = Hex.encode(Hash.digest(algorithm, bytes))
-            guard actual.utf8.elementsEqual(expected.utf8) else {
-                throw ClientError(.hashMismatch, "\(name): \(algorithmName) is \(actual), expected \(expected)")
-            }
-        }
+        do { try TUFMetadata.LengthAndHashes.check(bytes, length: length, hashes: hashes, name: name) } catch { throw ClientError(error) }
     }
 
     /// True when the file at `path` has `length` bytes and every listed hash, read in chunks
@@ -38,8 +26,9 @@ enum LengthAndHashes {
             guard total <= length else { return false }
             for (_, hasher) in hashers { hasher.update(chunk) }
         }
-        guard total == length else { return false }
-        return hashers.allSatisfy { name, hasher in Hex.encode(hasher.finalize()).utf8.elementsEqual(hashes[name]!.utf8) }
+        let digests = Dictionary(hashers.map { ($0.0, $0.1.finalize()) }, uniquingKeysWith: { a, _ in a })
+        return (try? TUFMetadata.LengthAndHashes.check(actualLength: total, digest: { digests[$0.rawValue] ?? [] }, length: length,
+                                                       hashes: hashes, name: path)) != nil
     }
 
     /// The most bytes to read of a file whose trusted metadata lists `listed` bytes (nil when
@@ -56,8 +45,6 @@ enum LengthAndHashes {
 
     /// Rejects unknown algorithms before any byte is downloaded.
     static func requireKnownAlgorithms(_ hashes: [String: String], name: String) throws(ClientError) {
-        for algorithmName in hashes.keys.sorted() where HashAlgorithm(rawValue: algorithmName) == nil {
-            throw ClientError(.unknownHashAlgorithm, "\(name): cannot verify hash algorithm \"\(algorithmName)\"")
-        }
+        do { try TUFMetadata.LengthAndHashes.requireKnownAlgorithms(hashes, name: name) } catch { throw ClientError(error) }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import TUFCrypto
+import TUFMetadata
 
 /// Streams a target download into a temporary file beside its destination while hashing it
 /// with every listed algorithm; `commit` checks length and hashes (5.7.3) and only then
@@ -69,15 +70,11 @@ final class TargetFileWriter: DownloadSink, @unchecked Sendable {
     private func finish(length expected: Int64, hashes: [String: String], name: String) throws(ClientError) {
         lock.lock()
         defer { lock.unlock() }
-        guard length == expected else {
-            throw ClientError(.lengthMismatch, "\(name): expected \(expected) bytes, got \(length)")
-        }
-        for entry in hashers {
-            let actual = Hex.encode(entry.hasher.finalize())
-            guard let wanted = hashes[entry.name], actual.utf8.elementsEqual(wanted.utf8) else {
-                throw ClientError(.hashMismatch, "\(name): \(entry.name) is \(actual), expected \(hashes[entry.name] ?? "?")")
-            }
-        }
+        let digests = Dictionary(hashers.map { ($0.name, $0.hasher.finalize()) }, uniquingKeysWith: { a, _ in a })
+        do {
+            try TUFMetadata.LengthAndHashes.check(actualLength: length, digest: { digests[$0.rawValue] ?? [] }, length: expected,
+                                                  hashes: hashes, name: name)
+        } catch { throw ClientError(error) }
         let synced = fsync(fd) == 0
         let closed = close(fd) == 0
         fd = -1

@@ -20,6 +20,12 @@ public struct MetadataError: Error, Equatable, Sendable, CustomStringConvertible
         case unknownRole
         /// Signing failed.
         case signingFailed
+        /// Bytes whose length differs from the listed length.
+        case lengthMismatch
+        /// Bytes whose hash differs from the listed hash.
+        case hashMismatch
+        /// A listed hash algorithm cannot be computed.
+        case unknownHashAlgorithm
     }
     public let code: Code
     public let message: String
