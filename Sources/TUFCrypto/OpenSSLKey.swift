@@ -99,6 +99,32 @@ final class OpenSSLKey: @unchecked Sendable {
         self.init(taking: pkey)
     }
 
+    // MARK: Identity
+
+    /// The public key as DER SubjectPublicKeyInfo (`i2d_PUBKEY`), with an EC point always
+    /// uncompressed: a key read from a compressed point encodes the same as from an
+    /// uncompressed one, so the DER names the key and not its spelling.
+    func subjectPublicKeyInfoDER() throws(CryptoError) -> [UInt8] {
+        // A copy, because setting the point format mutates the key and `pkey` may be shared.
+        guard let copy = EVP_PKEY_dup(pkey) else {
+            throw CryptoError(.malformedKey, "copying the public key: \(OpenSSLError.drain())")
+        }
+        defer { EVP_PKEY_free(copy) }
+        if baseID == EVP_PKEY_EC,
+           EVP_PKEY_set_utf8_string_param(copy, OSSL_PKEY_PARAM_EC_POINT_CONVERSION_FORMAT, OSSL_PKEY_EC_POINT_CONVERSION_FORMAT_UNCOMPRESSED) != 1 {
+            throw CryptoError(.malformedKey, "EC point format: \(OpenSSLError.drain())")
+        }
+        let length = i2d_PUBKEY(copy, nil)
+        guard length > 0 else { throw CryptoError(.malformedKey, "public key DER: \(OpenSSLError.drain())") }
+        var der = [UInt8](repeating: 0, count: Int(length))
+        let written = der.withUnsafeMutableBufferPointer { buffer in
+            var cursor = buffer.baseAddress
+            return i2d_PUBKEY(copy, &cursor)
+        }
+        guard written == length else { throw CryptoError(.malformedKey, "public key DER: \(OpenSSLError.drain())") }
+        return der
+    }
+
     // MARK: Writing PEM
 
     /// The public key as PEM SubjectPublicKeyInfo, 64-character base64 lines, trailing newline:
