@@ -81,6 +81,12 @@ public struct RoleKeys: Sendable, Equatable {
         return String(Hex.encode(Hash.digest(.sha256, Array(text.utf8))).prefix(16))
     }
 
+    /// How many distinct keys of the role (by key material, as a threshold counts them) the
+    /// keyids `ids` stand for; keyids that are not the role's count for nothing.
+    public func distinctKeyCount(_ ids: some Sequence<String>) -> Int {
+        Set(ids.compactMap { keyIDs.contains($0) ? keys[$0]?.publicKey.material : nil }).count
+    }
+
     /// True when `signatures` over `signedBytes` meet the threshold.
     public func verifies(signedBytes: [UInt8], signatures: [Signature]) -> VerificationResult {
         SignatureVerifier.verify(signedBytes: signedBytes, signatures: signatures, keyIDs: keyIDs, threshold: threshold, keys: keys)

@@ -125,13 +125,15 @@ public struct Repository {
     static func sign<P: SignedPayload>(_ md: inout Metadata<P>, role: String, keys: RoleKeys,
                                        signers: [SignerEntry]) throws(RepositoryError) {
         let bytes = md.signedBytes()
-        var used = 0
+        var signedBy: [String] = []
         for s in signers where keys.keyIDs.contains(s.keyID) {
             do { try md.sign(with: s.signer, signedBytes: bytes) } catch {
                 throw RepositoryError(.missingKey, "\(role): signing with key \(s.keyID) failed: \(error.message)")
             }
-            used += 1
+            signedBy.append(s.keyID)
         }
+        // Two copies of one key file are one key.
+        let used = keys.distinctKeyCount(signedBy)
         guard used >= keys.threshold else {
             throw RepositoryError(.missingKey,
                                   "\(role) must be re-signed and needs \(keys.threshold) of the keys \(keys.keyIDs.joined(separator: ", ")); the keys given provide \(used) (pass them with --key)")
