@@ -77,6 +77,19 @@ final class OpenSSLKey: @unchecked Sendable {
     /// Parses a PEM private key: PKCS#8, encrypted PKCS#8, or traditional EC/RSA.
     convenience init(privatePEM: String, passphrase: [UInt8]?) throws(CryptoError) {
         let bio = try Self.inputBIO(privatePEM, secret: true)
+        try self.init(privateBIO: bio, passphrase: passphrase)
+    }
+
+    /// As `init(privatePEM:passphrase:)` from the bytes of a PEM file.
+    convenience init(privatePEM: UnsafeRawBufferPointer, passphrase: [UInt8]?) throws(CryptoError) {
+        let bio = try Self.inputBIO(privatePEM, secret: true)
+        try self.init(privateBIO: bio, passphrase: passphrase)
+    }
+
+    /// Reads a private key from `bio` and frees it. The BIO is a secure-memory one, cleared when
+    /// freed. The decrypted PKCS#8 DER never reaches Swift: OpenSSL decrypts and decodes it
+    /// internally and cleanses that buffer itself (its code, which we cannot check from here).
+    private convenience init(privateBIO bio: OpaquePointer, passphrase: [UInt8]?) throws(CryptoError) {
         defer { BIO_free(bio) }
         let prompt = PassphrasePrompt(passphrase)
         let pkey = withExtendedLifetime(prompt) {
@@ -99,6 +112,32 @@ final class OpenSSLKey: @unchecked Sendable {
         self.init(taking: pkey)
     }
 
+    // MARK: Identity
+
+    /// The public key as DER SubjectPublicKeyInfo (`i2d_PUBKEY`), with an EC point always
+    /// uncompressed: a key read from a compressed point encodes the same as from an
+    /// uncompressed one, so the DER names the key and not its spelling.
+    func subjectPublicKeyInfoDER() throws(CryptoError) -> [UInt8] {
+        // A copy, because setting the point format mutates the key and `pkey` may be shared.
+        guard let copy = EVP_PKEY_dup(pkey) else {
+            throw CryptoError(.malformedKey, "copying the public key: \(OpenSSLError.drain())")
+        }
+        defer { EVP_PKEY_free(copy) }
+        if baseID == EVP_PKEY_EC,
+           EVP_PKEY_set_utf8_string_param(copy, OSSL_PKEY_PARAM_EC_POINT_CONVERSION_FORMAT, OSSL_PKEY_EC_POINT_CONVERSION_FORMAT_UNCOMPRESSED) != 1 {
+            throw CryptoError(.malformedKey, "EC point format: \(OpenSSLError.drain())")
+        }
+        let length = i2d_PUBKEY(copy, nil)
+        guard length > 0 else { throw CryptoError(.malformedKey, "public key DER: \(OpenSSLError.drain())") }
+        var der = [UInt8](repeating: 0, count: Int(length))
+        let written = der.withUnsafeMutableBufferPointer { buffer in
+            var cursor = buffer.baseAddress
+            return i2d_PUBKEY(copy, &cursor)
+        }
+        guard written == length else { throw CryptoError(.malformedKey, "public key DER: \(OpenSSLError.drain())") }
+        return der
+    }
+
     // MARK: Writing PEM
 
     /// The public key as PEM SubjectPublicKeyInfo, 64-character base64 lines, trailing newline:
@@ -114,7 +153,8 @@ final class OpenSSLKey: @unchecked Sendable {
 
     /// The private key as PKCS#8 PEM; with a passphrase, "ENCRYPTED PRIVATE KEY" using PBES2
     /// (PBKDF2-HMAC-SHA256 with a 16-byte random salt, AES-256-CBC).
-    func privatePEM(passphrase: [UInt8]?, iterations: Int) throws(CryptoError) -> String {
+    /// The bytes are the caller's to zero.
+    func privatePEM(passphrase: [UInt8]?, iterations: Int) throws(CryptoError) -> [UInt8] {
         // secmem BIOs clear their buffers when freed: an unencrypted key passes through here.
         guard let bio = BIO_new(BIO_s_secmem()) else { throw CryptoError(.encodingFailed, "BIO_new failed") }
         defer { BIO_free(bio) }
@@ -122,7 +162,7 @@ final class OpenSSLKey: @unchecked Sendable {
             guard PEM_write_bio_PKCS8PrivateKey(bio, pkey, nil, nil, 0, nil, nil) == 1 else {
                 throw CryptoError(.encodingFailed, "private key PEM: \(OpenSSLError.drain())")
             }
-            return Self.contents(of: bio)
+            return Self.bytes(of: bio)
         }
         guard !passphrase.isEmpty, passphrase.count <= Int(Int32.max) else {
             throw CryptoError(.badPassphrase, "an empty passphrase cannot encrypt a key")
@@ -133,6 +173,7 @@ final class OpenSSLKey: @unchecked Sendable {
         guard let info = EVP_PKEY2PKCS8(pkey) else {
             throw CryptoError(.encodingFailed, "PKCS#8: \(OpenSSLError.drain())")
         }
+        // Freeing a PKCS8_PRIV_KEY_INFO clears its private key octets (ASN1_STRING_clear_free).
         defer { PKCS8_PRIV_KEY_INFO_free(info) }
         guard let pbes2 = PKCS5_pbe2_set_iv(EVP_aes_256_cbc(), Int32(iterations), nil, 16, nil, NID_hmacWithSHA256) else {
             throw CryptoError(.encodingFailed, "PBES2 parameters: \(OpenSSLError.drain())")
@@ -148,7 +189,7 @@ final class OpenSSLKey: @unchecked Sendable {
         guard PEM_write_bio_PKCS8(bio, sealed) == 1 else {
             throw CryptoError(.encodingFailed, "encrypted private key PEM: \(OpenSSLError.drain())")
         }
-        return Self.contents(of: bio)
+        return Self.bytes(of: bio)
     }
 
     // MARK: BIO helpers
@@ -167,16 +208,35 @@ final class OpenSSLKey: @unchecked Sendable {
         return bio
     }
 
+    /// A memory BIO holding a copy of `bytes`; `secret` uses one that is cleared when freed.
+    private static func inputBIO(_ bytes: UnsafeRawBufferPointer, secret: Bool) throws(CryptoError) -> OpaquePointer {
+        guard let bio = BIO_new(secret ? BIO_s_secmem() : BIO_s_mem()) else {
+            throw CryptoError(.malformedKey, "BIO_new failed")
+        }
+        guard bytes.count <= Int(Int32.max), BIO_write(bio, bytes.baseAddress, Int32(bytes.count)) == bytes.count else {
+            BIO_free(bio)
+            throw CryptoError(.malformedKey, "PEM data too large")
+        }
+        return bio
+    }
+
     /// Everything written to a memory BIO, as text (PEM is ASCII).
     private static func contents(of bio: OpaquePointer) -> String {
+        String(decoding: bytes(of: bio), as: UTF8.self)
+    }
+
+    /// Everything written to a memory BIO, as one array allocated at its final size (no growth,
+    /// so no stray partial copies), for the caller to zero when it holds a secret.
+    private static func bytes(of bio: OpaquePointer) -> [UInt8] {
         var data: UnsafeMutablePointer<CChar>? = nil
         let length = BIO_ctrl(bio, BIO_CTRL_INFO, 0, &data)
-        guard let data, length > 0 else { return "" }
-        return String(decoding: UnsafeRawBufferPointer(start: data, count: length), as: UTF8.self)
+        guard let data, length > 0 else { return [] }
+        return [UInt8](UnsafeRawBufferPointer(start: data, count: length))
     }
 }
 
-/// Answers OpenSSL's passphrase callback and records that it was asked.
+/// Answers OpenSSL's passphrase callback and records that it was asked. It holds the caller's
+/// array (shared storage, not a copy); OpenSSL cleanses the buffer it lends to the callback.
 private final class PassphrasePrompt {
     let passphrase: [UInt8]?
     private(set) var wasAsked = false

@@ -37,7 +37,20 @@ public struct PrivateKey: Signer {
     /// Reads a PEM private key: PKCS#8 "PRIVATE KEY" or "ENCRYPTED PRIVATE KEY", or traditional
     /// "EC PRIVATE KEY" / "RSA PRIVATE KEY"; a wrong or missing passphrase is `.badPassphrase`.
     public init(pemRepresentation: String, passphrase: [UInt8]?) throws(CryptoError) {
-        let key = try OpenSSLKey(privatePEM: pemRepresentation, passphrase: passphrase)
+        try self.init(reading: OpenSSLKey(privatePEM: pemRepresentation, passphrase: passphrase))
+    }
+
+    /// As `init(pemRepresentation:passphrase:)` from the bytes of a PEM file, which are handed
+    /// to OpenSSL without a Swift `String` copy, so that the caller can zero them afterwards.
+    public init(pemBytes: [UInt8], passphrase: [UInt8]?) throws(CryptoError) {
+        let key = pemBytes.withUnsafeBytes { buffer in
+            Result { () throws(CryptoError) in try OpenSSLKey(privatePEM: buffer, passphrase: passphrase) }
+        }
+        try self.init(reading: key.get())
+    }
+
+    /// Takes an ed25519 key out of OpenSSL into libsodium, or keeps an ECDSA or RSA key.
+    private init(reading key: OpenSSLKey) throws(CryptoError) {
         if key.baseID == EVP_PKEY_ED25519 {
             var seed: [UInt8] = []
             defer { sodium_memzero(&seed, seed.count) }
@@ -57,8 +70,17 @@ public struct PrivateKey: Signer {
 
     /// As `pemRepresentation(passphrase:)` with an explicit PBKDF2 iteration count.
     public func pemRepresentation(passphrase: [UInt8]?, iterations: Int) throws(CryptoError) -> String {
+        var bytes = try pemBytes(passphrase: passphrase, iterations: iterations)
+        defer { secureZero(&bytes) }
+        // The String is a copy that cannot be zeroed; key files are written from `pemBytes`.
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// The PEM as bytes, for writing a key file; the caller zeroes them with `secureZero`.
+    public func pemBytes(passphrase: [UInt8]?, iterations: Int = PrivateKey.defaultPBKDF2Iterations) throws(CryptoError) -> [UInt8] {
         switch backing {
         case .ed25519(let secret):
+            // The temporary EVP_PKEY holds the seed; OpenSSL clears private keys when freeing them.
             let key = try secret.withSeed { (seed) throws(CryptoError) in try OpenSSLKey.ed25519(seed: seed) }
             return try key.privatePEM(passphrase: passphrase, iterations: iterations)
         case .openSSL(let key, _):

@@ -1,6 +1,7 @@
 import COpenSSL
 
 /// A public key as TUF key JSON describes it, parsed once so that verifying is cheap.
+/// Two values are equal when they hold the same key `material`, however the JSON spells it.
 public struct PublicKey: Sendable, Hashable {
     /// The key JSON `keytype`: "ed25519", "ecdsa" (or the deprecated "ecdsa-sha2-nistp256/384"), "rsa".
     public let keytype: String
@@ -8,6 +9,11 @@ public struct PublicKey: Sendable, Hashable {
     public let scheme: String
     /// The key JSON `keyval.public`, kept exactly as given: keyids hash these bytes.
     public let publicValue: String
+    /// The decoded key, which alone decides identity: the raw 32 bytes of an ed25519 key, the
+    /// DER SubjectPublicKeyInfo (EC points uncompressed) of an ECDSA or RSA key. One key spelled
+    /// two ways (hex case, PEM line wrapping, compressed point, "ecdsa" or
+    /// "ecdsa-sha2-nistp256" keytype) under two keyids is one key and counts once toward a threshold.
+    public let material: [UInt8]
 
     private enum Verifier: Sendable {
         case ed25519([UInt8])
@@ -18,28 +24,28 @@ public struct PublicKey: Sendable, Hashable {
 
     /// Parses and validates a key: hex for ed25519, PEM SubjectPublicKeyInfo for ecdsa and rsa.
     public init(keytype: String, scheme: String, publicValue: String) throws(CryptoError) {
-        guard let parsed = SignatureScheme(keytype: keytype, scheme: scheme) else {
+        guard let kind = SignatureScheme(keytype: keytype, scheme: scheme) else {
             throw CryptoError(.unsupportedKey, "unsupported keytype/scheme \(keytype)/\(scheme)")
         }
-        switch parsed {
+        switch kind {
         case .ed25519:
             // Either case, as securesystemslib's bytes.fromhex accepts.
             guard let bytes = Hex.decode(publicValue), bytes.count == Ed25519.publicKeyLength else {
                 throw CryptoError(.malformedKey, "an ed25519 public key is \(2 * Ed25519.publicKeyLength) hex characters")
             }
-            verifier = .ed25519(bytes)
+            (verifier, material) = (.ed25519(bytes), bytes)
         case .ecdsa(let curve):
             let key = try OpenSSLKey(publicPEM: publicValue)
             guard key.baseID == EVP_PKEY_EC, key.groupName == curve.openSSLGroupName else {
                 throw CryptoError(.malformedKey, "the PEM is not a \(curve.openSSLGroupName) key, as scheme \(scheme) needs")
             }
-            verifier = .openSSL(key, parsed)
+            (verifier, material) = (.openSSL(key, kind), try key.subjectPublicKeyInfoDER())
         case .rsaPSS, .rsaPKCS1v15:
             let key = try OpenSSLKey(publicPEM: publicValue)
             guard key.baseID == EVP_PKEY_RSA else {
                 throw CryptoError(.malformedKey, "the PEM is not an RSA key, as scheme \(scheme) needs")
             }
-            verifier = .openSSL(key, parsed)
+            (verifier, material) = (.openSSL(key, kind), try key.subjectPublicKeyInfoDER())
         }
         self.keytype = keytype
         self.scheme = scheme
@@ -56,13 +62,13 @@ public struct PublicKey: Sendable, Hashable {
         }
     }
 
+    /// Same key material; keytype, scheme and spelling do not matter (an ed25519 key is 32
+    /// bytes and a DER SubjectPublicKeyInfo is longer, so the two kinds never collide).
     public static func == (lhs: PublicKey, rhs: PublicKey) -> Bool {
-        lhs.keytype == rhs.keytype && lhs.scheme == rhs.scheme && lhs.publicValue == rhs.publicValue
+        lhs.material == rhs.material
     }
 
     public func hash(into hasher: inout Hasher) {
-        hasher.combine(keytype)
-        hasher.combine(scheme)
-        hasher.combine(publicValue)
+        hasher.combine(material)
     }
 }

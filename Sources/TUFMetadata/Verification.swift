@@ -4,7 +4,7 @@ import TUFCrypto
 /// The outcome of checking signatures against a role's keys and threshold.
 public struct VerificationResult: Sendable, Equatable {
     public let threshold: Int
-    /// Keyids whose signature verified, counted once per distinct key.
+    /// Keyids whose signature verified, one per distinct key material (the first keyid listed).
     public let signedBy: [String]
     /// Keyids of the role that did not sign validly.
     public let unsigned: [String]
@@ -15,15 +15,16 @@ public struct VerificationResult: Sendable, Equatable {
 
 /// Threshold signature checking shared by every delegator (root and targets roles).
 public enum SignatureVerifier {
-    /// Counts valid signatures over `signedBytes` by the role's keys. Each distinct public key
-    /// counts once, even when listed under two keyids (a known threshold bypass elsewhere).
+    /// Counts valid signatures over `signedBytes` by the role's keys. Each distinct key material
+    /// (`PublicKey.material`) counts once, even when listed under two keyids or spelled two ways
+    /// (hex case, PEM wrapping, compressed point, keytype alias): a known threshold bypass elsewhere.
     public static func verify(signedBytes: [UInt8], signatures: [Signature], keyIDs: [String],
                               threshold: Int, keys: [String: Key]) -> VerificationResult {
         var byKeyID: [String: Signature] = [:]
         for s in signatures { byKeyID[s.keyID] = s }
         var signed: [String] = []
         var unsigned: [String] = []
-        var counted = Set<PublicKey>()
+        var counted = Set<[UInt8]>()
         for keyID in keyIDs {
             guard let key = keys[keyID], let signature = byKeyID[keyID],
                   let raw = Hex.decode(signature.signature),
@@ -31,7 +32,7 @@ public enum SignatureVerifier {
                 unsigned.append(keyID)
                 continue
             }
-            if counted.insert(key.publicKey).inserted { signed.append(keyID) }
+            if counted.insert(key.publicKey.material).inserted { signed.append(keyID) }
         }
         return VerificationResult(threshold: threshold, signedBy: signed, unsigned: unsigned)
     }

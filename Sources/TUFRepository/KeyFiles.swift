@@ -19,14 +19,16 @@ public enum KeyFiles {
             throw RepositoryError(.invalidArgument, "\(p) already exists; not overwriting a key file")
         }
         let key: PrivateKey
-        let pem: String
+        var pem: [UInt8]
         do {
             key = try PrivateKey.generate(type)
-            pem = try key.pemRepresentation(passphrase: passphrase)
+            pem = try key.pemBytes(passphrase: passphrase)
         } catch { throw RepositoryError(.badKey, "generating a \(type.rawValue) key failed: \(error.message)") }
+        defer { secureZero(&pem) }
         let dir = FileIO.parent(pemPath)
         try FileIO.makeDirectories(dir)
-        try FileIO.createExclusive(pemPath, Array(pem.utf8), mode: 0o600)
+        // O_CREAT|O_EXCL with mode 0600: never readable by others, whatever the umask.
+        try FileIO.createExclusive(pemPath, pem, mode: 0o600)
         let pub = Key(key.publicKey)
         try FileIO.createExclusive(pubPath, publicKeyFile(pub), mode: 0o644)
         return pub
@@ -66,31 +68,77 @@ public enum KeyFiles {
         return mode & 0o077 != 0
     }
 
-    /// Reads a PEM private key. An encrypted key needs `passphrase`; without one, and with a
-    /// terminal, the operator is asked for it without echo.
-    public static func loadPrivate(_ path: String, passphrase: [UInt8]?) throws(RepositoryError) -> PrivateKey {
-        let bytes = try FileIO.read(path)
-        let pem = String(decoding: bytes, as: UTF8.self)
-        var pass = passphrase
-        if pass == nil, pem.contains("ENCRYPTED"), let asked = Passphrase.prompt("Passphrase for \(path): ") { pass = asked }
-        defer { if pass != nil { for i in pass!.indices { pass![i] = 0 } } }
-        do { return try PrivateKey(pemRepresentation: pem, passphrase: pass) } catch {
+    /// The largest private key file read: an RSA 8192 PEM is under 7 KB.
+    static let maximumPrivateKeyFileSize = 64 * 1024
+
+    /// Reads a PEM private key. A file that other users can read or write is refused unless
+    /// `allowExposed` (like ssh). An encrypted key needs `passphrase`; without one, and with a
+    /// terminal, the operator is asked for it without echo. Errors name the file, never its bytes.
+    public static func loadPrivate(_ path: String, passphrase: [UInt8]?, allowExposed: Bool = false) throws(RepositoryError) -> PrivateKey {
+        var bytes = try readPrivateKeyFile(path, allowExposed: allowExposed)
+        defer { secureZero(&bytes) }
+        var asked: [UInt8]? = nil
+        if passphrase == nil, contains(bytes, "ENCRYPTED") { asked = Passphrase.prompt("Passphrase for \(path): ") }
+        defer { if asked != nil { secureZero(&asked!) } }
+        do { return try PrivateKey(pemBytes: bytes, passphrase: passphrase ?? asked) } catch {
             if error.code == .badPassphrase {
                 throw RepositoryError(.badKey, "\(path): the key is encrypted and the passphrase is missing or wrong (use --passphrase-env VAR)")
             }
             throw RepositoryError(.badKey, "\(path): not a usable private key: \(error.message)")
         }
     }
+
+    /// The bytes of a private key file, read through one descriptor so that the mode checked is
+    /// the mode of the file read, into one buffer of the file's size (no growth, no stray copies).
+    static func readPrivateKeyFile(_ path: String, allowExposed: Bool) throws(RepositoryError) -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw RepositoryError(.io, "\(path): cannot open the private key: \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG else {
+            throw RepositoryError(.badKey, "\(path): not a regular file")
+        }
+        let mode = UInt32(st.st_mode) & 0o7777
+        if mode & 0o077 != 0, !allowExposed {
+            throw RepositoryError(.badKey, "\(path): the private key file has mode 0\(String(mode, radix: 8)), so other users can read "
+                                  + "or replace it; run chmod 600 \(path) (or pass --allow-exposed-key to use it anyway)")
+        }
+        guard st.st_size > 0, st.st_size <= maximumPrivateKeyFileSize else {
+            throw RepositoryError(.badKey, "\(path): not a usable private key: \(st.st_size) bytes is not the size of a PEM key")
+        }
+        var bytes = [UInt8](repeating: 0, count: Int(st.st_size))
+        var done = 0
+        while done < bytes.count {
+            let n = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress! + done, $0.count - done) }
+            if n < 0, errno == EINTR { continue }
+            guard n > 0 else {
+                secureZero(&bytes)
+                throw RepositoryError(.io, "\(path): reading the private key failed or it changed while read")
+            }
+            done += n
+        }
+        return bytes
+    }
+
+    /// True when `bytes` contain the ASCII text `needle`.
+    static func contains(_ bytes: [UInt8], _ needle: String) -> Bool {
+        let n = Array(needle.utf8)
+        guard bytes.count >= n.count else { return false }
+        return (0...(bytes.count - n.count)).contains { i in bytes[i..<(i + n.count)].elementsEqual(n) }
+    }
 }
 
 /// Passphrases come from an environment variable or a terminal prompt, never from argv.
 public enum Passphrase {
     /// The value of environment variable `name`; an unset or empty variable is an error.
+    /// The bytes are copied straight from the C string (no Swift `String`); the environment
+    /// block itself stays in the process and cannot be cleared.
     public static func fromEnvironment(_ name: String) throws(RepositoryError) -> [UInt8] {
         guard let v = getenv(name), v.pointee != 0 else {
             throw RepositoryError(.invalidArgument, "environment variable \(name) (--passphrase-env) is not set or empty")
         }
-        return Array(String(cString: v).utf8)
+        let count = strlen(v)
+        return v.withMemoryRebound(to: UInt8.self, capacity: count) { [UInt8](UnsafeBufferPointer(start: $0, count: count)) }
     }
 
     /// Asks on the terminal with echo off; nil when there is no terminal.
@@ -105,9 +153,16 @@ public enum Passphrase {
         _ = tcsetattr(fd, TCSAFLUSH, &quiet)
         defer { _ = tcsetattr(fd, TCSAFLUSH, &old); _ = write(fd, "\n", 1) }
         _ = message.withCString { write(fd, $0, strlen($0)) }
-        var out: [UInt8] = []
+        // A fixed buffer, not a growing array: growth would leave copies of the passphrase behind.
+        var buffer = [UInt8](repeating: 0, count: 1024)
+        defer { secureZero(&buffer) }
+        var count = 0
         var c: UInt8 = 0
-        while read(fd, &c, 1) == 1, c != 0x0A, c != 0x0D { out.append(c) }
-        return out
+        while count < buffer.count, read(fd, &c, 1) == 1, c != 0x0A, c != 0x0D {
+            buffer[count] = c
+            count += 1
+        }
+        c = 0
+        return Array(buffer[..<count])
     }
 }

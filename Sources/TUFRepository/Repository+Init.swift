@@ -34,10 +34,19 @@ public struct StageOutcome: Sendable, Equatable {
 }
 
 extension Repository {
-    /// Rejects a key list or threshold that could never verify.
+    /// Rejects a key list or threshold that could never verify, and a list that holds one key
+    /// material twice (same keyid, or another spelling of the key): it would count as two keys.
     static func checkKeys(_ keys: [Key], threshold: Int, role: String) throws(RepositoryError) {
         guard !keys.isEmpty else { throw RepositoryError(.invalidArgument, "\(role): at least one key is needed") }
-        guard Set(keys.map(\.keyID)).count == keys.count else { throw RepositoryError(.invalidArgument, "\(role): a key is given twice") }
+        var seen: [[UInt8]: String] = [:]
+        for k in keys {
+            if let first = seen[k.publicKey.material] {
+                throw RepositoryError(.invalidArgument, first == k.keyID
+                    ? "\(role): key \(first) is given twice"
+                    : "\(role): keys \(first) and \(k.keyID) are the same key written two ways; list it once")
+            }
+            seen[k.publicKey.material] = k.keyID
+        }
         guard threshold >= 1, threshold <= keys.count else {
             throw RepositoryError(.invalidArgument, "\(role): the threshold must be from 1 to the number of keys (\(keys.count)), is \(threshold)")
         }

@@ -17,7 +17,7 @@ struct Generate: ParsableCommand {
     var index: String
     @Option(name: .long, help: ArgumentHelp("An online private key (PEM); repeat.", valueName: "PEM"))
     var key: [String] = []
-    @OptionGroup var passphrase: PassphraseOption
+    @OptionGroup var keyOptions: PrivateKeyOptions
     @Flag(name: .long, help: "Hard-link INDEX/packages files into REPO/targets under hash-prefixed names.")
     var linkFiles = false
     @Flag(name: .long, help: "Show progress on stderr (the default when stderr is a terminal).")
@@ -25,7 +25,7 @@ struct Generate: ParsableCommand {
 
     func run() throws {
         let repo = repoOption.repository(progress: progress || ProgressReporter.stderrIsTerminal)
-        let r = try repo.generate(index: index, signers: try passphrase.load(key), linkFiles: linkFiles, now: currentTime())
+        let r = try repo.generate(index: index, signers: try keyOptions.load(key), linkFiles: linkFiles, now: currentTime())
         if let held = r.heldRoot { note("tuf-repo: warning: the staged root waits: \(held)") }
         print(r.published ? "published \(r.written.count) metadata files (\(r.binsSigned) bins signed)" : "nothing changed; nothing published")
     }

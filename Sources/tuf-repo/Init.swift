@@ -41,7 +41,7 @@ struct Init: ParsableCommand {
     var expires: [String] = []
     @Option(name: .customLong("sign-with"), help: ArgumentHelp("A private key (PEM) to sign with now; repeat.", valueName: "PEM"))
     var signWith: [String] = []
-    @OptionGroup var passphrase: PassphraseOption
+    @OptionGroup var keyOptions: PrivateKeyOptions
 
     func expiryPolicy() throws -> [RepositoryRole: Int64] {
         var out: [RepositoryRole: Int64] = [:]
@@ -77,7 +77,7 @@ struct Init: ParsableCommand {
             binsKeys: try binsKeys.map(KeyFiles.loadPublic), binsThreshold: binsThreshold,
             binNKeys: [try KeyFiles.loadPublic(binNKey)], snapshotKeys: [try KeyFiles.loadPublic(snapshotKey)],
             timestampKeys: [try KeyFiles.loadPublic(timestampKey)], policy: policy)
-        let (_, outcome) = try Repository.initialize(at: repoOption.repo, options: options, signers: try passphrase.load(signWith),
+        let (_, outcome) = try Repository.initialize(at: repoOption.repo, options: options, signers: try keyOptions.load(signWith),
                                                      now: currentTime(), durability: repoOption.durability)
         report(outcome)
     }

@@ -25,12 +25,14 @@ struct Keygen: ParsableCommand {
 
     func run() throws {
         var pass = try passphrase.passphrase()
+        defer { if pass != nil { secureZero(&pass!) } }
         if prompt {
-            guard let a = Passphrase.prompt("New passphrase: "), let b = Passphrase.prompt("Repeat passphrase: ") else {
-                throw RepositoryError(.invalidArgument, "--prompt needs a terminal")
-            }
+            guard var a = Passphrase.prompt("New passphrase: ") else { throw RepositoryError(.invalidArgument, "--prompt needs a terminal") }
+            defer { secureZero(&a) }
+            guard var b = Passphrase.prompt("Repeat passphrase: ") else { throw RepositoryError(.invalidArgument, "--prompt needs a terminal") }
+            defer { secureZero(&b) }
             guard a == b, !a.isEmpty else { throw RepositoryError(.invalidArgument, "the passphrases differ or are empty") }
-            pass = a
+            pass = Array(a)  // a fresh buffer: `a` is zeroed on the way out, `pass` at the end
         }
         let key = try KeyFiles.generate(type, out: out, passphrase: pass)
         if pass == nil {

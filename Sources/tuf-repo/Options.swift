@@ -25,6 +25,8 @@ struct RepoOption: ParsableArguments {
 extension RepositoryStore.Durability: ExpressibleByArgument {}
 
 /// `--passphrase-env VAR`: the passphrase of encrypted keys comes from this variable.
+/// There is deliberately no option that takes the passphrase itself: argv is visible to every
+/// user of the machine (ps, /proc) and lands in shell history.
 struct PassphraseOption: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Read the key passphrase from environment variable VAR (never from the command line).", valueName: "VAR"))
     var passphraseEnv: String?
@@ -33,17 +35,27 @@ struct PassphraseOption: ParsableArguments {
         guard let passphraseEnv else { return nil }
         return try Passphrase.fromEnvironment(passphraseEnv)
     }
+}
+
+/// The options of commands that read private key files: the passphrase, and the override for
+/// key files that other users can read.
+struct PrivateKeyOptions: ParsableArguments {
+    @OptionGroup var passphrase: PassphraseOption
+
+    @Flag(name: .long, help: "Use private key files that other users can read or write (refused otherwise; chmod 600 them instead).")
+    var allowExposedKey = false
 
     /// Loads private keys; an encrypted key without --passphrase-env is asked for on the terminal.
     func load(_ paths: [String]) throws -> [any Signer] {
-        let p = try passphrase()
+        var p = try passphrase.passphrase()
+        defer { if p != nil { secureZero(&p!) } }
         return try paths.map { path in
-            // Like ssh, but a warning rather than a refusal: keys copied by tools that drop
-            // modes (git, some backups) should not stop a cron run.
-            if KeyFiles.isExposed(path) == true {
-                FileHandle.standardError.write(Data("tuf-repo: warning: \(path) can be read by other users; chmod 600 it\n".utf8))
+            // Refused like ssh does unless overridden: keys copied by tools that drop modes
+            // (git, some backups) then need a chmod or the explicit flag.
+            if allowExposedKey, KeyFiles.isExposed(path) == true {
+                note("tuf-repo: warning: \(path) can be read by other users (--allow-exposed-key); chmod 600 it")
             }
-            return try KeyFiles.loadPrivate(path, passphrase: p)
+            return try KeyFiles.loadPrivate(path, passphrase: p, allowExposed: allowExposedKey)
         }
     }
 }

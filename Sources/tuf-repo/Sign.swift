@@ -18,7 +18,7 @@ struct Sign: ParsableCommand {
     var role: String?
     @Option(name: .long, help: ArgumentHelp("The private key (PEM).", valueName: "PEM"))
     var key: String
-    @OptionGroup var passphrase: PassphraseOption
+    @OptionGroup var keyOptions: PrivateKeyOptions
     @Option(name: .long, help: ArgumentHelp("Seconds to wait for another run's lock.", valueName: "SECONDS"))
     var lockWait: Double = 5
 
@@ -29,7 +29,7 @@ struct Sign: ParsableCommand {
     }
 
     func run() throws {
-        let signer = try passphrase.load([key])[0]
+        let signer = try keyOptions.load([key])[0]
         if let file {
             let type = try Repository.signFile(file, signer: signer)
             print("signed \(type) metadata \(file)")

@@ -10,7 +10,7 @@ struct TimestampCommand: ParsableCommand {
     @OptionGroup var repoOption: RepoOption
     @Option(name: .long, help: ArgumentHelp("The timestamp private key (PEM).", valueName: "PEM"))
     var key: String
-    @OptionGroup var passphrase: PassphraseOption
+    @OptionGroup var keyOptions: PrivateKeyOptions
     @Option(name: .long, help: ArgumentHelp("Only refresh when the timestamp expires within this duration.", valueName: "DURATION"))
     var ifExpiringWithin: String?
 
@@ -20,7 +20,7 @@ struct TimestampCommand: ParsableCommand {
 
     func run() throws {
         let window = try ifExpiringWithin.map { try parseDuration($0, option: "--if-expiring-within") }
-        let r = try repoOption.repository().refreshTimestamp(signer: try passphrase.load([key])[0], ifExpiringWithin: window, now: currentTime())
+        let r = try repoOption.repository().refreshTimestamp(signer: try keyOptions.load([key])[0], ifExpiringWithin: window, now: currentTime())
         print(r.published ? "timestamp refreshed" : "timestamp is fresh; nothing to do")
     }
 }

@@ -188,6 +188,30 @@ func expectError<T>(_ code: ClientError.Code, sourceLocation: SourceLocation = #
         expectError(.thresholdNotMet) { try set.updateRoot(md.encoded()) }
     }
 
+    @Test(arguments: ["hex case", "compressed point", "deprecated keytype"])
+    func testOneKeySpelledTwiceCountsOnce(_ spelling: String) throws {
+        // A 2-of-2 root over two spellings of one key, signed by it under both keyids: one
+        // distinct key must not meet a threshold of 2, as the initial root or as an update.
+        let ec = TestKeys.publicKey("ec1")
+        let bytes = switch spelling {
+        case "hex case": KeySpellings.rootSignedTwiceByOneKey("ed1")
+        case "compressed point":
+            KeySpellings.rootSignedTwiceByOneKey("ec1", first: ec, second: KeySpellings.key(
+                keytype: ec.keytype, scheme: ec.scheme, publicValue: KeySpellings.compressedP256()))
+        default:
+            KeySpellings.rootSignedTwiceByOneKey("ec1", first: ec, second: KeySpellings.key(
+                keytype: "ecdsa-sha2-nistp256", scheme: ec.scheme, publicValue: ec.publicKey.publicValue))
+        }
+        expectError(.thresholdNotMet) { try TrustedMetadataSet(rootBytes: bytes, referenceTime: MetadataFactory.now) }
+    }
+
+    @Test func testRootUpdateWithOneKeySpelledTwiceCountsOnce() throws {
+        // The trusted root 1 is ed1 alone; root 2 lists ed1 in both hex cases, threshold 2.
+        let v1 = MetadataFactory.bytes(MetadataFactory.root(), by: ["ed1"])
+        var set = try TrustedMetadataSet(rootBytes: v1, referenceTime: MetadataFactory.now)
+        expectError(.thresholdNotMet) { try set.updateRoot(KeySpellings.rootSignedTwiceByOneKey("ed1", version: 2)) }
+    }
+
     @Test func testDuplicateSignaturesAreRejected() throws {
         var md = Metadata(signed: sim.root)
         md.signed.version = 2

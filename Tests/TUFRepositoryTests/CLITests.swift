@@ -39,7 +39,12 @@ import TUFTestSupport
 
     @Test(.enabled(if: binary != nil)) func endToEndWithExampleKeysAndIndex() throws {
         let dir = TempDir()
-        let repo = dir.sub("repo"), k = Self.keys
+        // Copies made private: git does not keep modes, and tuf-repo refuses exposed key files.
+        let repo = dir.sub("repo"), k = dir.sub("keys")
+        try FileManager.default.copyItem(atPath: Self.keys, toPath: k)
+        for name in try FileManager.default.contentsOfDirectory(atPath: k) where name.hasSuffix(".pem") {
+            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: "\(k)/\(name)")
+        }
         let initArgs = ["init", "--repo", repo, "--bins", "16", "--durability", "none",
                         "--root-key", "\(k)/root1.pub.json", "--root-key", "\(k)/root2.pub.json", "--root-key", "\(k)/root3.pub.json",
                         "--root-threshold", "2", "--targets-key", "\(k)/targets.pub.json", "--bins-key", "\(k)/bins.pub.json",

@@ -58,6 +58,17 @@ import TUFTestSupport
         #expect(result.output.contains("malformed"))
     }
 
+    @Test func initRefusesARootSignedTwiceByOneKey() throws {
+        // 2-of-2 over ed1 in lower- and upper-case hex: one key, so the threshold is not met.
+        let s = try Setup()
+        let file = "\(s.root)/one-key-twice.root.json"
+        try Data(KeySpellings.rootSignedTwiceByOneKey("ed1")).write(to: URL(fileURLWithPath: file))
+        let result = try s.run(["--metadata-dir", "\(s.client)/metadata", "init", file])
+        #expect(result.status == 1, "\(result.output)")
+        #expect(result.output.contains("threshold"), "\(result.output)")
+        #expect(!FileManager.default.fileExists(atPath: "\(s.client)/metadata/root.json"))
+    }
+
     @Test func usageErrorsExitTwo() throws {
         let s = try Setup()
         #expect(try s.run(["refresh"]).status == 2)
