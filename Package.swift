@@ -22,7 +22,8 @@ let package = Package(
         .target(name: "TUFCrypto", dependencies: ["CSodium", "COpenSSL"]),
         .target(name: "TUFMetadata", dependencies: ["TUFCanonicalJSON", "TUFCrypto"]),
         .target(name: "TUFClient", dependencies: ["TUFMetadata"]),
-        .target(name: "TUFRepository", dependencies: ["TUFMetadata"]),
+        // The audit replays a repository through the client's trusted set: one set of rules.
+        .target(name: "TUFRepository", dependencies: ["TUFMetadata", "TUFClient"]),
         .target(name: "TUFTestSupport", dependencies: ["TUFCanonicalJSON", "TUFCrypto", "TUFMetadata", "TUFClient", "TUFRepository"]),
         .executableTarget(name: "tuf-repo", dependencies: [
             "TUFRepository", .product(name: "ArgumentParser", package: "swift-argument-parser"),

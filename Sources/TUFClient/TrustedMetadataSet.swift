@@ -1,5 +1,8 @@
 import TUFMetadata
 
+// Section numbers in this file are those of the TUF specification 1.0.31, section 5
+// (the detailed client workflow).
+
 /// The client's trusted metadata: raw bytes go in, and come out as verified metadata only if
 /// they pass every check of the TUF client workflow (specification section 5) against what is
 /// already trusted. Pure: no I/O and no clock; the reference time is fixed at init. A call
@@ -37,7 +40,7 @@ public struct TrustedMetadataSet: Sendable {
         self.referenceTime = referenceTime
         let (envelope, root) = try Self.parse(Root.self, rootBytes, name: "root")
         do {
-            try root.signed.requireVerified(.root, signedBytes: envelope.signedBytes, signatures: root.signatures, name: "trusted root")
+            try RoleKeys(root: root.signed, .root).require("trusted root", signedBytes: envelope.signedBytes, signatures: root.signatures)
         } catch { throw ClientError(error) }
         self.root = root
         self.initialRoot = root.signed
@@ -70,12 +73,12 @@ public struct TrustedMetadataSet: Sendable {
         let (envelope, newRoot) = try Self.parse(Root.self, bytes, name: "root")
         let expected = root.signed.version + 1
         do {
-            // 5.3.3: a threshold of the trusted root's root keys must sign the new root…
-            try root.signed.requireVerified(.root, signedBytes: envelope.signedBytes, signatures: newRoot.signatures,
-                                            name: "root v\(newRoot.signed.version) (by the keys of trusted root v\(root.signed.version))")
-            // 5.3.3: …and a threshold of its own root keys.
-            try newRoot.signed.requireVerified(.root, signedBytes: envelope.signedBytes, signatures: newRoot.signatures,
-                                               name: "root v\(newRoot.signed.version) (by its own keys)")
+            // 5.3.4: a threshold of the trusted root's root keys must sign the new root…
+            try RoleKeys(root: root.signed, .root).require("root v\(newRoot.signed.version) (by the keys of trusted root v\(root.signed.version))",
+                                                           signedBytes: envelope.signedBytes, signatures: newRoot.signatures)
+            // …and a threshold of its own root keys.
+            try RoleKeys(root: newRoot.signed, .root).require("root v\(newRoot.signed.version) (by its own keys)",
+                                                              signedBytes: envelope.signedBytes, signatures: newRoot.signatures)
         } catch { throw ClientError(error) }
         // 5.3.5: the new version must be exactly N+1 (no rollback, no skipped version).
         guard newRoot.signed.version == expected else {
@@ -102,7 +105,7 @@ public struct TrustedMetadataSet: Sendable {
         let (envelope, new) = try Self.parse(Timestamp.self, bytes, name: "timestamp")
         // 5.4.2: signed by a threshold of the root's timestamp keys.
         do {
-            try root.signed.requireVerified(.timestamp, signedBytes: envelope.signedBytes, signatures: new.signatures)
+            try RoleKeys(root: root.signed, .timestamp).require("timestamp", signedBytes: envelope.signedBytes, signatures: new.signatures)
         } catch { throw ClientError(error) }
         if let trusted = timestamp {
             // 5.4.3.1: the version must not go back (rollback attack)…
@@ -151,7 +154,7 @@ public struct TrustedMetadataSet: Sendable {
         let (envelope, new) = try Self.parse(Snapshot.self, bytes, name: "snapshot")
         // 5.5.3: signed by a threshold of the root's snapshot keys.
         do {
-            try root.signed.requireVerified(.snapshot, signedBytes: envelope.signedBytes, signatures: new.signatures)
+            try RoleKeys(root: root.signed, .snapshot).require("snapshot", signedBytes: envelope.signedBytes, signatures: new.signatures)
         } catch { throw ClientError(error) }
         // 5.5.5: no targets role of the trusted snapshot may be removed or go back in version.
         if let old = snapshot {
@@ -260,19 +263,17 @@ public struct TrustedMetadataSet: Sendable {
 
     private func verifyDelegate(_ role: String, delegator: String, delegatorTargets: Metadata<Targets>?,
                                 signedBytes: [UInt8], signatures: [Signature]) throws(ClientError) {
-        let result: VerificationResult
+        let keys: RoleKeys
         if let delegatorTargets {
-            do {
-                result = try delegatorTargets.signed.verifyDelegate(role, signedBytes: signedBytes, signatures: signatures)
-            } catch {
-                throw error.code == .unknownRole ? ClientError(.missingRole, "\(role): not delegated by \(delegator)") : ClientError(error)
+            guard let k = RoleKeys(delegator: delegatorTargets.signed, role) else {
+                throw ClientError(.missingRole, "\(role): not delegated by \(delegator)")
             }
+            keys = k
         } else {
-            result = root.signed.verify(.targets, signedBytes: signedBytes, signatures: signatures)
+            keys = RoleKeys(root: root.signed, .targets)
         }
-        guard result.isVerified else {
-            throw ClientError(.thresholdNotMet,
-                              "\(role): signed by \(result.signedBy.count) of the \(result.threshold) distinct keys \(delegator) requires")
+        do { try keys.require("\(role) (delegated by \(delegator))", signedBytes: signedBytes, signatures: signatures) } catch {
+            throw ClientError(error)
         }
     }
 

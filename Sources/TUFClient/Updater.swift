@@ -68,6 +68,7 @@ public final class Updater {
         for version in start..<(start + Int64(config.maxRootRotations)) {
             let bytes: [UInt8]
             do {
+                // 5.3.3: N+1.root.json, at most `rootMaxLength` bytes; not found ends the loop.
                 bytes = try await fetcher.fetch("\(metadataBaseURL)\(version).root.json", maxLength: config.rootMaxLength)
             } catch where error.code == .notFound {
                 break

@@ -47,10 +47,4 @@ public struct Root: SignedPayload {
         members.append(.init(key: "roles", value: .object(JSONObject(roleMembers))))
         return .object(JSONObject(members).appending(unrecognized))
     }
-
-    /// The keys and threshold that verify the top-level role `type`.
-    public func delegation(for type: RoleType) -> (keys: [String: Key], keyIDs: [String], threshold: Int)? {
-        guard let role = roles[type] else { return nil }
-        return (keys, role.keyIDs, role.threshold)
-    }
 }

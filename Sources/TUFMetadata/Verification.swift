@@ -13,13 +13,34 @@ public struct VerificationResult: Sendable, Equatable {
     public var isVerified: Bool { signedBy.count >= threshold }
 }
 
-/// Threshold signature checking shared by every delegator (root and targets roles).
-public enum SignatureVerifier {
-    /// Counts valid signatures over `signedBytes` by the role's keys. Each distinct key material
+/// The keys with which a delegator (root, or a targets role) trusts one role, and how many of
+/// them must sign: the one threshold check of the toolkit, used by the client's trusted set,
+/// the publication self-check and the audit.
+public struct RoleKeys: Sendable, Equatable {
+    public var keyIDs: [String]
+    public var threshold: Int
+    public var keys: [String: Key]
+
+    public init(keyIDs: [String], threshold: Int, keys: [String: Key]) {
+        self.keyIDs = keyIDs; self.threshold = threshold; self.keys = keys
+    }
+
+    /// The keys of top-level role `type` in `root` (none, when root does not list it).
+    public init(root: Root, _ type: RoleType) {
+        let role = root.roles[type] ?? Role(keyIDs: [], threshold: 1)
+        self.init(keyIDs: role.keyIDs, threshold: role.threshold, keys: root.keys)
+    }
+
+    /// The keys of the role `name` delegated by `targets`; nil when it is not delegated there.
+    public init?(delegator targets: Targets, _ name: String) {
+        guard let d = targets.delegations, let (ids, threshold) = d.delegation(for: name) else { return nil }
+        self.init(keyIDs: ids, threshold: threshold, keys: d.keys)
+    }
+
+    /// Counts valid signatures over `signedBytes` by these keys. Each distinct key material
     /// (`PublicKey.material`) counts once, even when listed under two keyids or spelled two ways
     /// (hex case, PEM wrapping, compressed point, keytype alias): a known threshold bypass elsewhere.
-    public static func verify(signedBytes: [UInt8], signatures: [Signature], keyIDs: [String],
-                              threshold: Int, keys: [String: Key]) -> VerificationResult {
+    public func verifies(signedBytes: [UInt8], signatures: [Signature]) -> VerificationResult {
         var byKeyID: [String: Signature] = [:]
         for s in signatures { byKeyID[s.keyID] = s }
         var signed: [String] = []
@@ -37,49 +58,12 @@ public enum SignatureVerifier {
         return VerificationResult(threshold: threshold, signedBy: signed, unsigned: unsigned)
     }
 
-    /// Verifies and throws `.thresholdNotMet` naming the role when too few keys signed.
-    public static func require(role: String, signedBytes: [UInt8], signatures: [Signature], keyIDs: [String],
-                               threshold: Int, keys: [String: Key]) throws(MetadataError) {
-        let result = verify(signedBytes: signedBytes, signatures: signatures, keyIDs: keyIDs, threshold: threshold, keys: keys)
+    /// Throws `.thresholdNotMet` naming `role` unless enough distinct keys signed.
+    public func require(_ role: String, signedBytes: [UInt8], signatures: [Signature]) throws(MetadataError) {
+        let result = verifies(signedBytes: signedBytes, signatures: signatures)
         guard result.isVerified else {
             throw MetadataError(.thresholdNotMet,
-                                "\(role): signed by \(result.signedBy.count) of the \(threshold) distinct keys required")
-        }
-    }
-}
-
-extension Root {
-    /// Verifies `signedBytes` of the top-level role `type` against this root's keys.
-    public func verify(_ type: RoleType, signedBytes: [UInt8], signatures: [Signature]) -> VerificationResult {
-        let role = roles[type] ?? Role(keyIDs: [], threshold: 1)
-        return SignatureVerifier.verify(signedBytes: signedBytes, signatures: signatures, keyIDs: role.keyIDs,
-                                        threshold: role.threshold, keys: keys)
-    }
-
-    /// Throws `.thresholdNotMet` unless the top-level role `type` is verified.
-    public func requireVerified(_ type: RoleType, signedBytes: [UInt8], signatures: [Signature], name: String? = nil) throws(MetadataError) {
-        let role = roles[type] ?? Role(keyIDs: [], threshold: 1)
-        try SignatureVerifier.require(role: name ?? type.rawValue, signedBytes: signedBytes, signatures: signatures,
-                                      keyIDs: role.keyIDs, threshold: role.threshold, keys: keys)
-    }
-}
-
-extension Targets {
-    /// Verifies the delegated role `name` against this role's delegations.
-    public func verifyDelegate(_ name: String, signedBytes: [UInt8], signatures: [Signature]) throws(MetadataError) -> VerificationResult {
-        guard let delegations, let d = delegations.delegation(for: name) else {
-            throw MetadataError(.unknownRole, "\(name): not delegated by this targets role")
-        }
-        return SignatureVerifier.verify(signedBytes: signedBytes, signatures: signatures, keyIDs: d.keyIDs,
-                                        threshold: d.threshold, keys: delegations.keys)
-    }
-
-    /// Throws unless the delegated role `name` meets its threshold.
-    public func requireDelegateVerified(_ name: String, signedBytes: [UInt8], signatures: [Signature]) throws(MetadataError) {
-        let result = try verifyDelegate(name, signedBytes: signedBytes, signatures: signatures)
-        guard result.isVerified else {
-            throw MetadataError(.thresholdNotMet,
-                                "\(name): signed by \(result.signedBy.count) of the \(result.threshold) distinct keys required")
+                                "\(role): signed by \(result.signedBy.count) of the \(threshold) keys required (each distinct key counted once)")
         }
     }
 }

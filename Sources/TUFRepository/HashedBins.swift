@@ -61,36 +61,10 @@ public struct HashedBins: Sendable, Equatable {
     }
 }
 
-/// The keys and threshold with which a delegator trusts one delegated role.
-public struct RoleKeys: Sendable, Equatable {
-    public var keyIDs: [String]
-    public var threshold: Int
-    public var keys: [String: Key]
-
-    public init(keyIDs: [String], threshold: Int, keys: [String: Key]) {
-        self.keyIDs = keyIDs; self.threshold = threshold; self.keys = keys
-    }
-
+extension RoleKeys {
     /// A short fingerprint of keyids and threshold: when it changes, the role must be re-signed.
     public var fingerprint: String {
         let text = keyIDs.sorted().joined(separator: ",") + "/\(threshold)"
         return String(Hex.encode(Hash.digest(.sha256, Array(text.utf8))).prefix(16))
-    }
-
-    /// True when `signatures` over `signedBytes` meet the threshold.
-    public func verifies(signedBytes: [UInt8], signatures: [Signature]) -> VerificationResult {
-        SignatureVerifier.verify(signedBytes: signedBytes, signatures: signatures, keyIDs: keyIDs, threshold: threshold, keys: keys)
-    }
-
-    /// The keys of top-level role `type` in `root`.
-    public init(root: Root, _ type: RoleType) {
-        let role = root.roles[type] ?? Role(keyIDs: [], threshold: 1)
-        self.init(keyIDs: role.keyIDs, threshold: role.threshold, keys: root.keys)
-    }
-
-    /// The keys of the role `name` delegated by `targets`, if delegated.
-    public init?(delegator targets: Targets, _ name: String) {
-        guard let d = targets.delegations, let (ids, threshold) = d.delegation(for: name) else { return nil }
-        self.init(keyIDs: ids, threshold: threshold, keys: d.keys)
     }
 }

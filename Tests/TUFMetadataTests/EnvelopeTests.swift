@@ -13,20 +13,20 @@ import TUFTestSupport
         let md = try Metadata<Root>(bytes: bytes)
         #expect(md.signed == root)
         #expect(md.encoded() == bytes)
-        #expect(md.signed.verify(.root, signedBytes: md.signedBytes(), signatures: md.signatures).isVerified)
+        #expect(RoleKeys(root: md.signed, .root).verifies(signedBytes: md.signedBytes(), signatures: md.signatures).isVerified)
     }
 
     @Test func signingWritesExactlyTheBytesThatWereSigned() throws {
         let md = MetadataFactory.signed(root, by: ["ed1"])
         let envelope = try Envelope(bytes: md.encoded(), name: "root")
         #expect(envelope.signedBytes == md.signedBytes())
-        #expect(root.verify(.root, signedBytes: envelope.signedBytes, signatures: envelope.signatures).signedBy == [TestKeys.keyID("ed1")])
+        #expect(RoleKeys(root: root, .root).verifies(signedBytes: envelope.signedBytes, signatures: envelope.signatures).signedBy == [TestKeys.keyID("ed1")])
     }
 
     @Test func tamperedSignedBytesFailVerification() throws {
         var md = MetadataFactory.signed(root, by: ["ed1", "ed2"])
         md.signed.version = 2
-        #expect(!root.verify(.root, signedBytes: md.signedBytes(), signatures: md.signatures).isVerified)
+        #expect(!RoleKeys(root: root, .root).verifies(signedBytes: md.signedBytes(), signatures: md.signatures).isVerified)
     }
 
     @Test func duplicateSignaturesAreRejected() throws {
@@ -47,7 +47,7 @@ import TUFTestSupport
         var md = MetadataFactory.signed(r, by: ["ed1"])
         let sig = md.signatures[0]
         md.signatures.append(Signature(keyID: alias, signature: Hex.decode(sig.signature)!))
-        let result = r.verify(.root, signedBytes: md.signedBytes(), signatures: md.signatures)
+        let result = RoleKeys(root: r, .root).verifies(signedBytes: md.signedBytes(), signatures: md.signatures)
         #expect(result.signedBy.count == 1)
         #expect(!result.isVerified)
     }

@@ -56,9 +56,8 @@ import TUFTestSupport
         // Both spellings verify the signature: the key really is the same.
         #expect(a.publicKey.verify(signature: raw, message: message))
         #expect(b.publicKey.verify(signature: raw, message: message))
-        let result = SignatureVerifier.verify(
-            signedBytes: message, signatures: [Signature(keyID: a.keyID, signature: raw), Signature(keyID: b.keyID, signature: raw)],
-            keyIDs: [a.keyID, b.keyID], threshold: 2, keys: [a.keyID: a, b.keyID: b])
+        let result = RoleKeys(keyIDs: [a.keyID, b.keyID], threshold: 2, keys: [a.keyID: a, b.keyID: b]).verifies(
+            signedBytes: message, signatures: [Signature(keyID: a.keyID, signature: raw), Signature(keyID: b.keyID, signature: raw)])
         #expect(result.signedBy.count == 1)
         #expect(!result.isVerified)
     }

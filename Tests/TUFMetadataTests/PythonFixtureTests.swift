@@ -66,16 +66,16 @@ import TUFTestSupport
         if file.delegator == "root" {
             let root = try Metadata<Root>(bytes: delegatorBytes).signed
             let type = try #require(RoleType(rawValue: file.role))
-            result = root.verify(type, signedBytes: envelope.signedBytes, signatures: envelope.signatures)
+            result = RoleKeys(root: root, type).verifies(signedBytes: envelope.signedBytes, signatures: envelope.signatures)
         } else {
             let delegator = try Metadata<Targets>(bytes: delegatorBytes).signed
-            result = try delegator.verifyDelegate(file.role, signedBytes: envelope.signedBytes, signatures: envelope.signatures)
+            result = try #require(RoleKeys(delegator: delegator, file.role)).verifies(signedBytes: envelope.signedBytes, signatures: envelope.signatures)
         }
         #expect(result.isVerified)
         var verifiedBy = Set(result.signedBy)
         if file.role == "root" {
             // 5.3.4: a root is also checked against its own keys and threshold.
-            let own = try Metadata<Root>(bytes: bytes).signed.verify(.root, signedBytes: envelope.signedBytes, signatures: envelope.signatures)
+            let own = RoleKeys(root: try Metadata<Root>(bytes: bytes).signed, .root).verifies(signedBytes: envelope.signedBytes, signatures: envelope.signatures)
             #expect(own.isVerified, "\(file.fixture)/root against its own threshold")
             verifiedBy.formUnion(own.signedBy)
         }
@@ -101,7 +101,7 @@ import TUFTestSupport
         let root = try Metadata<Root>(bytes: rootBytes)
         var timestamp = try Metadata<Timestamp>(bytes: try Self.bytes("ed25519", "metadata/timestamp.json"))
         timestamp.signed.version += 1
-        #expect(!root.signed.verify(.timestamp, signedBytes: timestamp.signedBytes(), signatures: timestamp.signatures).isVerified)
+        #expect(!RoleKeys(root: root.signed, .timestamp).verifies(signedBytes: timestamp.signedBytes(), signatures: timestamp.signatures).isVerified)
     }
 }
 

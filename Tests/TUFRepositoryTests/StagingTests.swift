@@ -82,8 +82,8 @@ import TUFTestSupport
         // The new root verifies with the old root's keys and with its own (TUFMetadata).
         let v1 = try Metadata<Root>(bytes: Array(FileManager.default.contents(atPath: repo.path + "/metadata/1.root.json")!))
         let v2 = try Metadata<Root>(bytes: Array(FileManager.default.contents(atPath: repo.path + "/metadata/2.root.json")!))
-        try v1.signed.requireVerified(.root, signedBytes: v2.signedBytes(), signatures: v2.signatures)
-        try v2.signed.requireVerified(.root, signedBytes: v2.signedBytes(), signatures: v2.signatures)
+        try RoleKeys(root: v1.signed, .root).require("root v2", signedBytes: v2.signedBytes(), signatures: v2.signatures)
+        try RoleKeys(root: v2.signed, .root).require("root v2", signedBytes: v2.signedBytes(), signatures: v2.signatures)
         #expect(v2.signed.version == 2)
         #expect(v2.signed.roles[.root]!.keyIDs.contains(TestKeys.keyID("ec1")))
         #expect(v2.signed.keys[TestKeys.keyID("ed1")] == nil)

@@ -1,4 +1,3 @@
-import TUFCrypto
 import TUFMetadata
 
 /// The top of a repository as a client walks it after updating its root (spec 5.4–5.6):
@@ -34,13 +33,9 @@ struct PublicationChain {
             ?? signed("bins", bins, RoleKeys(delegator: targets.signed, "bins"))
     }
 
-    /// A length or hash of `meta` that `bytes` do not match, or nil.
+    /// A length or hash of `meta` that `bytes` do not match, or nil (the core's rule).
     static func metaFileFault(_ meta: MetaFile, bytes: [UInt8], name: String) -> String? {
-        if let length = meta.length, length != Int64(bytes.count) { return "\(name): \(bytes.count) bytes, \(length) listed" }
-        for (alg, digest) in (meta.hashes ?? [:]).sorted(by: { $0.key < $1.key }) {
-            guard let a = HashAlgorithm(rawValue: alg) else { return "\(name): unsupported hash algorithm \(alg)" }
-            if Hex.encode(Hash.digest(a, bytes)) != digest { return "\(name): \(alg) hash mismatch" }
-        }
+        do { try LengthAndHashes.check(bytes, length: meta.length, hashes: meta.hashes, name: name) } catch { return error.message }
         return nil
     }
 }
