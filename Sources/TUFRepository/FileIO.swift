@@ -100,13 +100,46 @@ enum FileIO {
         if unlink(path) != 0, errno != ENOENT { throw RepositoryError(.io, "\(path): cannot remove: \(reason())") }
     }
 
-    /// Writes `bytes` to a new file `path` with `mode`, failing if it exists.
+    /// Writes `bytes` to a new file `path` with `mode`, failing if it exists (or is a link);
+    /// removes it again when writing fails.
     static func createExclusive(_ path: String, _ bytes: [UInt8], mode: mode_t) throws(RepositoryError) {
-        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
+        let fd = try createNew(path, mode: mode)
+        do throws(RepositoryError) {
+            defer { close(fd) }
+            try writeAll(fd, bytes, path)
+            guard fsync(fd) == 0 else { throw RepositoryError(.io, "\(path): fsync failed: \(reason())") }
+        } catch {
+            _ = unlink(path)
+            throw error
+        }
+    }
+
+    /// Creates file `path` for writing with `mode`. O_EXCL with O_CREAT never opens what is
+    /// already at the name, a symbolic link included (O_NOFOLLOW says so twice); so a name
+    /// planted in a shared folder makes this fail instead of writing where the link points.
+    static func createNew(_ path: String, mode: mode_t) throws(RepositoryError) -> Int32 {
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
         guard fd >= 0 else { throw RepositoryError(.io, "\(path): cannot create: \(reason())") }
-        defer { close(fd) }
-        try writeAll(fd, bytes, path)
-        guard fsync(fd) == 0 else { throw RepositoryError(.io, "\(path): fsync failed: \(reason())") }
+        return fd
+    }
+
+    /// A fresh name for a temporary file or link next to `final`: `.NAME.tmp-` and 128 random
+    /// bits (the system's secure generator), so nobody can plant anything at it beforehand.
+    static func temporaryName(for final: String) -> String {
+        var rng = SystemRandomNumberGenerator()
+        let random = String(rng.next() as UInt64, radix: 16) + String(rng.next() as UInt64, radix: 16)
+        let slash = final.lastIndex(of: "/")
+        let dir = slash.map { String(final[...$0]) } ?? ""
+        let name = slash.map { String(final[final.index(after: $0)...]) } ?? final
+        return "\(dir).\(name).tmp-\(random)"
+    }
+
+    /// Creates a temporary file next to `final` (see `temporaryName` and `createNew`), mode
+    /// 0600 for keys and 0644 for metadata. Returns its descriptor and name; the caller closes
+    /// it, and removes it on every failure.
+    static func createTemporary(for final: String, mode: mode_t) throws(RepositoryError) -> (fd: Int32, path: String) {
+        let path = temporaryName(for: final)
+        return (try createNew(path, mode: mode), path)
     }
 
     static func writeAll(_ fd: Int32, _ bytes: [UInt8], _ path: String) throws(RepositoryError) {
@@ -121,7 +154,6 @@ enum FileIO {
         }
     }
 
-    /// The parent directory of `path`.
     /// The permission bits of `path`, following links; nil when it does not exist.
     static func mode(_ path: String) -> UInt32? {
         var st = stat()
@@ -129,6 +161,7 @@ enum FileIO {
         return UInt32(st.st_mode) & 0o7777
     }
 
+    /// The parent directory of `path`.
     static func parent(_ path: String) -> String {
         guard let i = path.lastIndex(of: "/") else { return "." }
         return i == path.startIndex ? "/" : String(path[..<i])
