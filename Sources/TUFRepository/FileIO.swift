@@ -154,13 +154,6 @@ enum FileIO {
         return (UInt64(st.st_dev), UInt64(st.st_ino))
     }
 
-    /// Size of `path`, or nil.
-    static func size(_ path: String) -> Int64? {
-        var st = stat()
-        guard stat(path, &st) == 0 else { return nil }
-        return Int64(st.st_size)
-    }
-
     /// Creates `path` and its parents (mode 0755).
     static func makeDirectories(_ path: String) throws(RepositoryError) {
         // Try the folder itself first and climb only when its parent is missing: one mkdir

@@ -79,6 +79,7 @@ extension IndexSnapshot {
                 let entries = parsed.entries.map { (path: $0.path, file: $0.file) }
                 PageCache.appendPage(&snapshot.cacheBody, path: path, file: parsed.file, entries: entries)
                 listings[path, default: []].append(parsed.file)
+                for e in parsed.entries where snapshot.origins[e.path] == nil { snapshot.origins[e.path] = (path, e.index) }
                 for e in entries {
                     touched.insert(e.path)
                     listings[e.path, default: []].append(e.file)

@@ -16,9 +16,19 @@ public struct IndexSnapshot: Sendable {
     public var pageBytes: [String: [UInt8]]
     /// Number of distribution files listed.
     public var distributionCount: Int
+    /// Where each target was first listed (page, and entry index or nil for a page itself),
+    /// to name the entry in messages; in an incremental read only for changed pages.
+    var origins: [String: (page: String, entry: Int?)] = [:]
     /// The page blocks of the page cache (`PageCache.appendPage`) and their number.
     var cacheBody: [UInt8] = []
     var cachePageCount = 0
+
+    /// "PAGE files[N]" for the entry that listed target `path`, or nil when it is not known.
+    func entry(listing path: String) -> String? { origins[path].map(Self.describe) }
+
+    static func describe(_ origin: (page: String, entry: Int?)) -> String {
+        origin.entry.map { "\(origin.page) files[\($0)]" } ?? origin.page
+    }
 
     /// The normalized project name of PEP 503 (see `PackageIndex.normalize`).
     public static func normalize(_ name: String) -> String { PackageIndex.normalize(name) }
@@ -36,8 +46,8 @@ public struct IndexSnapshot: Sendable {
         var reader = Reader(root: root, hashAlgorithms: hashAlgorithms, keepBytes: keepBytes)
         try reader.readAll(progress: progress)
         return IndexSnapshot(targets: reader.targets, pages: reader.pages, pageBytes: reader.pageBytes,
-                             distributionCount: reader.distributionCount, cacheBody: reader.cacheBody,
-                             cachePageCount: reader.pages.count)
+                             distributionCount: reader.distributionCount, origins: reader.origins,
+                             cacheBody: reader.cacheBody, cachePageCount: reader.pages.count)
     }
 
     private struct Reader {
@@ -84,7 +94,7 @@ public struct IndexSnapshot: Sendable {
         mutating func add(_ path: String, _ file: TargetFile, origin: (page: String, entry: Int?),
                           at: @autoclosure () -> String) throws(RepositoryError) {
             if let existing = targets[path] {
-                let first = origins[path].map { o in o.entry.map { "\(o.page) files[\($0)]" } ?? o.page } ?? "?"
+                let first = origins[path].map(IndexSnapshot.describe) ?? "?"
                 guard existing.length == file.length, existing.hashes["sha256"] == file.hashes["sha256"] else {
                     throw RepositoryError(.badIndex, "index \(index): \(at()): target \(path) is also listed by \(first) with a different hash or size")
                 }

@@ -72,6 +72,15 @@ public struct RepositoryStore: Sendable {
         try linkIntoPlace(path, from: source) { temp in link(source, temp) }
     }
 
+    /// Hard-links the open file `fd` (named `source` in messages) to `path`, like `hardLink`.
+    /// Linking `/proc/self/fd/N` with AT_SYMLINK_FOLLOW links the inode the descriptor holds,
+    /// the one the caller checked, whatever the name `source` points at by now; linking the
+    /// name again, or re-checking it just before, leaves a window to swap it. (Linux only;
+    /// AT_EMPTY_PATH would do the same but needs CAP_DAC_READ_SEARCH.)
+    func hardLink(file fd: Int32, named source: String, to path: String) throws(RepositoryError) {
+        try linkIntoPlace(path, from: source) { temp in linkat(AT_FDCWD, "/proc/self/fd/\(fd)", AT_FDCWD, temp, AT_SYMLINK_FOLLOW) }
+    }
+
     /// Links to a fresh temporary name next to `path` with `makeLink` (a link never follows
     /// or replaces what is at its new name), then renames it into place.
     private func linkIntoPlace(_ path: String, from source: String, _ makeLink: (String) -> Int32) throws(RepositoryError) {

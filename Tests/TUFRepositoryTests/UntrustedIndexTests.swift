@@ -65,6 +65,23 @@ import TUFTestSupport
         },
     ]
 
+    static let badLinkedFiles: [BadFile] = [
+        BadFile(name: "distribution file linked outside the index", mustMention: ["packages/zeta/zeta-1.0.tar.gz", "symbolic link"]) { index, outside in
+            // Same bytes as the page says: only the link gives it away.
+            try moveOutAndLink(index, "packages/zeta/zeta-1.0.tar.gz", outside)
+        },
+        BadFile(name: "distribution folder linked outside the index", mustMention: ["packages/zeta", "symbolic link"]) { index, outside in
+            try moveOutAndLink(index, "packages/zeta", outside)
+        },
+        BadFile(name: "distribution file whose bytes differ, same size",
+                mustMention: ["packages/zeta/zeta-1.0.tar.gz", "simple/zeta/index.json files[0]", "sha256"]) { index, _ in
+            try Data("zetA".utf8).write(to: URL(fileURLWithPath: index + "/packages/zeta/zeta-1.0.tar.gz"))
+        },
+        BadFile(name: "distribution file a FIFO", mustMention: ["packages/zeta/empty-1.0.tar.gz", "not a regular file"]) { index, _ in
+            try makeFIFO(index + "/packages/zeta/empty-1.0.tar.gz")
+        },
+    ]
+
     /// Runs `body` on its own thread; if it has not returned after a minute (a read blocked on a
     /// FIFO), records an issue and opens each of `fifos` for writing, so a blocked open returns.
     static func guardingAgainstHangs(fifos: [String], _ body: @escaping @Sendable () throws -> Void) -> (any Error)? {
@@ -120,5 +137,21 @@ import TUFTestSupport
             try Self.makeFIFO(index + "/simple/alpha/index.json")
         }
         try expectRefused(fifo, linkFiles: false, fifos: ["simple/alpha/index.json"])
+    }
+
+    @Test(arguments: badLinkedFiles) func badLinkedFileIsRefusedAndNothingIsPublished(_ bad: BadFile) throws {
+        try expectRefused(bad, linkFiles: true, fifos: ["packages/zeta/empty-1.0.tar.gz"])
+    }
+
+    @Test func linkedFilesAreTheIndexFiles() throws {
+        let dir = TempDir()
+        let repo = try Fixture.repository(in: dir)
+        try IndexBuilder.small.write(to: dir.sub("index"))
+        _ = try repo.generate(index: dir.sub("index"), signers: Fixture.online, linkFiles: true, now: Fixture.now)
+        let p = "packages/alpha/alpha-1.0.tar.gz"
+        let linked = repo.path + "/targets/" + Repository.hashPrefixed(p, sha256: IndexBuilder.sha256("alpha one"))
+        let a = try Self.fm.attributesOfItem(atPath: linked), b = try Self.fm.attributesOfItem(atPath: dir.sub("index") + "/" + p)
+        #expect(a[.systemFileNumber] as? UInt64 == b[.systemFileNumber] as? UInt64)
+        #expect(try repo.audit(now: Fixture.now) == [])
     }
 }
