@@ -41,9 +41,9 @@ extension IndexSnapshot {
 
     private static func incremental(index: String, hashAlgorithms: [HashAlgorithm], cache: PageCache, layout: HashedBins,
                                     keepBytes: @escaping @Sendable (String, String) -> Bool, progress: ((Int, Int) -> Void)?) throws(RepositoryError) -> Incremental? {
-        guard FileIO.isDirectory(index) else { return nil }
-        let parser = JSONParser(maxDepth: 32, maxBytes: 256 << 20)
-        let pageParser = PageParser(index: index, hashAlgorithms: hashAlgorithms, parser: parser)
+        guard let root = try? FileIO.Directory(index) else { return nil }
+        let pageParser = PageParser(root: root, hashAlgorithms: hashAlgorithms)
+        let parser = pageParser.parser
 
         // The project list is a page without files.
         let listBytes = try pageParser.readPage(listPath)
@@ -79,6 +79,7 @@ extension IndexSnapshot {
                 let entries = parsed.entries.map { (path: $0.path, file: $0.file) }
                 PageCache.appendPage(&snapshot.cacheBody, path: path, file: parsed.file, entries: entries)
                 listings[path, default: []].append(parsed.file)
+                for e in parsed.entries where snapshot.origins[e.path] == nil { snapshot.origins[e.path] = (path, e.index) }
                 for e in entries {
                     touched.insert(e.path)
                     listings[e.path, default: []].append(e.file)

@@ -16,29 +16,43 @@ public struct IndexSnapshot: Sendable {
     public var pageBytes: [String: [UInt8]]
     /// Number of distribution files listed.
     public var distributionCount: Int
+    /// Where each target was first listed (page, and entry index or nil for a page itself),
+    /// to name the entry in messages; in an incremental read only for changed pages.
+    var origins: [String: (page: String, entry: Int?)] = [:]
     /// The page blocks of the page cache (`PageCache.appendPage`) and their number.
     var cacheBody: [UInt8] = []
     var cachePageCount = 0
 
+    /// "PAGE files[N]" for the entry that listed target `path`, or nil when it is not known.
+    func entry(listing path: String) -> String? { origins[path].map(Self.describe) }
+
+    static func describe(_ origin: (page: String, entry: Int?)) -> String {
+        origin.entry.map { "\(origin.page) files[\($0)]" } ?? origin.page
+    }
+
     /// The normalized project name of PEP 503 (see `PackageIndex.normalize`).
     public static func normalize(_ name: String) -> String { PackageIndex.normalize(name) }
 
-    /// Reads the snapshot at directory `index`. `hashAlgorithms` are those of the targets
+    /// Reads the snapshot at directory `index`: regular files only, no symbolic link followed
+    /// below `index`, none larger than the JSON parser takes. `hashAlgorithms` are those of the targets
     /// (sha256, and blake2b-256 when the policy asks: taken from the page when it lists it).
     /// `keepBytes(path, sha256)` says which pages' bytes to keep in `pageBytes`;
     /// `progress` is called after each page with the pages read so far and the pages listed.
     public static func read(index: String, hashAlgorithms: [HashAlgorithm] = [.sha256],
                             keepBytes: @escaping (String, String) -> Bool = { _, _ in false },
                             progress: ((Int, Int) -> Void)? = nil) throws(RepositoryError) -> IndexSnapshot {
-        var reader = Reader(index: index, hashAlgorithms: hashAlgorithms, keepBytes: keepBytes)
+        let root: FileIO.Directory
+        do { root = try FileIO.Directory(index) } catch { throw RepositoryError(.badIndex, "index \(index): not a directory") }
+        var reader = Reader(root: root, hashAlgorithms: hashAlgorithms, keepBytes: keepBytes)
         try reader.readAll(progress: progress)
         return IndexSnapshot(targets: reader.targets, pages: reader.pages, pageBytes: reader.pageBytes,
-                             distributionCount: reader.distributionCount, cacheBody: reader.cacheBody,
-                             cachePageCount: reader.pages.count)
+                             distributionCount: reader.distributionCount, origins: reader.origins,
+                             cacheBody: reader.cacheBody, cachePageCount: reader.pages.count)
     }
 
     private struct Reader {
         let index: String
+        let pageParser: PageParser
         let hashAlgorithms: [HashAlgorithm]
         let keepBytes: (String, String) -> Bool
         var targets: [String: TargetFile] = [:]
@@ -50,10 +64,11 @@ public struct IndexSnapshot: Sendable {
         var pageBytes: [String: [UInt8]] = [:]
         var distributionCount = 0
         var cacheBody: [UInt8] = []
-        let parser = JSONParser(maxDepth: 32, maxBytes: 256 << 20)
+        var parser: JSONParser { pageParser.parser }
 
-        init(index: String, hashAlgorithms: [HashAlgorithm], keepBytes: @escaping (String, String) -> Bool) {
-            self.index = index; self.hashAlgorithms = hashAlgorithms; self.keepBytes = keepBytes
+        init(root: FileIO.Directory, hashAlgorithms: [HashAlgorithm], keepBytes: @escaping (String, String) -> Bool) {
+            self.index = root.path; self.hashAlgorithms = hashAlgorithms; self.keepBytes = keepBytes
+            pageParser = PageParser(root: root, hashAlgorithms: hashAlgorithms)
         }
 
         func fault(_ file: String, _ message: String) -> RepositoryError {
@@ -62,10 +77,7 @@ public struct IndexSnapshot: Sendable {
 
         /// Reads one page, records it as a target, and returns its JSON object.
         mutating func readPage(_ path: String) throws(RepositoryError) -> JSONObject {
-            let bytes: [UInt8]
-            do { bytes = try FileIO.read(index + "/" + path) } catch {
-                throw fault(path, "cannot read: \(error.message)")
-            }
+            let bytes = try pageParser.readPage(path)
             let json: JSON
             do { json = try parser.parse(bytes) } catch { throw fault(path, "malformed JSON: \(error)") }
             guard let object = json.objectValue else { throw fault(path, "expected a JSON object, found \(json.kindName)") }
@@ -82,7 +94,7 @@ public struct IndexSnapshot: Sendable {
         mutating func add(_ path: String, _ file: TargetFile, origin: (page: String, entry: Int?),
                           at: @autoclosure () -> String) throws(RepositoryError) {
             if let existing = targets[path] {
-                let first = origins[path].map { o in o.entry.map { "\(o.page) files[\($0)]" } ?? o.page } ?? "?"
+                let first = origins[path].map(IndexSnapshot.describe) ?? "?"
                 guard existing.length == file.length, existing.hashes["sha256"] == file.hashes["sha256"] else {
                     throw RepositoryError(.badIndex, "index \(index): \(at()): target \(path) is also listed by \(first) with a different hash or size")
                 }
@@ -97,14 +109,11 @@ public struct IndexSnapshot: Sendable {
 
 
         mutating func readAll(progress: ((Int, Int) -> Void)?) throws(RepositoryError) {
-            guard FileIO.isDirectory(index) else {
-                throw RepositoryError(.badIndex, "index \(index): not a directory")
-            }
             let names = try IndexSnapshot.projectNames(try readPage(IndexSnapshot.listPath), fault: fault)
             // Pages are read and parsed on every core, a chunk at a time (so memory stays
             // bounded), then merged in list order, so errors and duplicates are reported as a
             // sequential read would report them.
-            let pageParser = PageParser(index: index, hashAlgorithms: hashAlgorithms, parser: parser)
+            let pageParser = self.pageParser
             try IndexSnapshot.inParallelChunks(names, { name throws(RepositoryError) in try pageParser.parseProject(name) }) {
                 (_, page) throws(RepositoryError) in
                 try merge(page)
@@ -180,9 +189,16 @@ public struct IndexSnapshot: Sendable {
 
     /// Reads and checks single project pages; no shared state, so pages parse in parallel.
     struct PageParser: Sendable {
-        let index: String
+        /// The index root, held open: pages are opened below it (`FileIO.readRegularFile`).
+        let root: FileIO.Directory
         let hashAlgorithms: [HashAlgorithm]
-        let parser: JSONParser
+        /// Its size limit is also the limit of a page read from disk.
+        let parser = JSONParser(maxDepth: 32, maxBytes: 256 << 20)
+        var index: String { root.path }
+
+        init(root: FileIO.Directory, hashAlgorithms: [HashAlgorithm]) {
+            self.root = root; self.hashAlgorithms = hashAlgorithms
+        }
 
         func fault(_ file: String, _ message: String) -> RepositoryError {
             RepositoryError(.badIndex, "index \(index): \(file): \(message)")
@@ -215,8 +231,10 @@ public struct IndexSnapshot: Sendable {
             return try parse(pagePath, try readPage(pagePath))
         }
 
+        /// The bytes of a page: a regular file below the index root reached without following a
+        /// link (a link to /dev/zero or a FIFO would never end), at most the parser's limit.
         func readPage(_ pagePath: String) throws(RepositoryError) -> [UInt8] {
-            do { return try FileIO.read(index + "/" + pagePath) } catch {
+            do { return try FileIO.readRegularFile(pagePath, in: root, limit: parser.maxBytes) } catch {
                 throw fault(pagePath, "cannot read: \(error.message)")
             }
         }

@@ -72,7 +72,7 @@ extension Repository {
         } catch let e as MetadataError { throw RepositoryError(.invalidMetadata, e.message) } catch let e as RepositoryError { throw e } catch {
             throw RepositoryError(.invalidMetadata, "\(file): \(error)")
         }
-        let name = file.split(separator: "/").last.map(String.init) ?? file
+        let name = TargetPath.splitLast(file).name
         try RepositoryStore(root: FileIO.parent(file)).write([(name, out)])
         return envelope.type ?? ""
     }

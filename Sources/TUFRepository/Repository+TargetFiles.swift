@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import TUFCrypto
 import TUFMetadata
 
 extension Repository {
@@ -23,30 +29,58 @@ extension Repository {
     /// Writes, before the metadata that names them, the hash-prefixed copies of the pages that
     /// changed and, with `linkFiles`, hard links of the index's distribution files under
     /// hash-prefixed names. New names only: nothing a client can see yet changes.
+    /// The index is untrusted: a file to link must be a regular file reached from the index
+    /// root without following a link, on the file system of the index and of `targets/`, with
+    /// the size and sha256 its page lists. Any fault is a `.badIndex` error naming the file and
+    /// entry, and the links this run made are removed again before the page copies are written.
     func writeTargetFiles(_ snapshot: IndexSnapshot, index: String, linkFiles: Bool) throws(RepositoryError) {
+        if linkFiles {
+            let root: FileIO.Directory
+            do { root = try FileIO.Directory(index) } catch { throw RepositoryError(.badIndex, "index \(index): not a directory") }
+            try FileIO.makeDirectories(path + "/targets")
+            guard FileIO.identity(path + "/targets")?.0 == root.device else {
+                throw RepositoryError(.badIndex, "index \(index) is not on the file system of \(path)/targets: --link-files makes hard links, which cannot cross file systems")
+            }
+            var linked: [String] = []
+            var directories = Set<String>()
+            do throws(RepositoryError) {
+                for (p, file) in snapshot.targets where snapshot.pages[p] == nil {
+                    let sha = file.hashes["sha256"]!
+                    let dest = "targets/" + Self.hashPrefixed(p, sha256: sha)
+                    if FileIO.exists(path + "/" + dest) { continue }
+                    let entry = snapshot.entry(listing: p).map { " (listed by \($0))" } ?? ""
+                    func fault(_ message: String) -> RepositoryError {
+                        RepositoryError(.badIndex, "index \(index): \(p)\(entry): \(message) (needed by --link-files)")
+                    }
+                    let fd: Int32, st: stat
+                    do { (fd, st) = try FileIO.openRegularFile(p, in: root) } catch { throw fault(error.message) }
+                    defer { close(fd) }
+                    guard UInt64(st.st_dev) == root.device else { throw fault("is on another file system than the index") }
+                    guard st.st_size == file.length else { throw fault("has \(st.st_size) bytes, its page says \(file.length)") }
+                    // Hashed from the descriptor that is linked, so the bytes checked are the bytes
+                    // published; read whole, one file at a time (TUFCrypto hashes buffers).
+                    let bytes: [UInt8]
+                    do { bytes = try FileIO.read(fd, index + "/" + p, sizeHint: Int(st.st_size), limit: Int(file.length)) } catch {
+                        throw fault(error.message)
+                    }
+                    let actual = Hex.encode(Hash.digest(.sha256, bytes))
+                    guard actual == sha else { throw fault("its sha256 is \(actual), its page says \(sha)") }
+                    try store.hardLink(file: fd, named: index + "/" + p, to: dest)
+                    linked.append(dest)
+                    directories.insert(FileIO.parent(dest))
+                }
+            } catch {
+                for dest in linked { _ = unlink(path + "/" + dest) }
+                throw error
+            }
+            if !directories.isEmpty { try store.syncAll(directories: directories) }
+        }
         var copies: [(path: String, bytes: [UInt8])] = []
         for (p, bytes) in snapshot.pageBytes {
             let prefixed = "targets/" + Self.hashPrefixed(p, sha256: snapshot.pages[p]!)
             if !FileIO.exists(path + "/" + prefixed) { copies.append((prefixed, bytes)) }
         }
         try store.write(copies)
-        guard linkFiles else { return }
-        var directories = Set<String>()
-        for (p, file) in snapshot.targets where snapshot.pages[p] == nil {
-            let sha = file.hashes["sha256"]!
-            let dest = "targets/" + Self.hashPrefixed(p, sha256: sha)
-            if FileIO.exists(path + "/" + dest) { continue }
-            let source = index + "/" + p
-            guard let size = FileIO.size(source) else {
-                throw RepositoryError(.badIndex, "index \(index): \(p) is listed but missing (needed by --link-files)")
-            }
-            guard size == file.length else {
-                throw RepositoryError(.badIndex, "index \(index): \(p) has \(size) bytes, its page says \(file.length)")
-            }
-            try store.hardLink(source, to: dest)
-            directories.insert(FileIO.parent(dest))
-        }
-        if !directories.isEmpty { try store.syncAll(directories: directories) }
     }
 
     /// Points the plain page names at the new copies, after the timestamp that describes them

@@ -42,42 +42,62 @@ public struct RepositoryStore: Sendable {
         if failBefore == step { throw RepositoryError(.injectedFailure, "injected failure before the \(step.rawValue) step") }
     }
 
-    /// Writes `files` (paths relative to `root`) atomically and durably as one batch.
+    /// Writes `files` (paths relative to `root`) atomically and durably as one batch. Each is
+    /// written to a fresh temporary file (`FileIO.createTemporary`) and renamed into place; on
+    /// any failure the temporary files not yet renamed are removed.
     public func write(_ files: [(path: String, bytes: [UInt8])]) throws(RepositoryError) {
         guard !files.isEmpty else { return }
         var temps: [(temp: String, final: String)] = []
         temps.reserveCapacity(files.count)
+        var renamed = 0
+        defer { for (temp, _) in temps[renamed...] { _ = unlink(temp) } }
         var directories = Set<String>()
-        let suffix = ".tmp-\(getpid())"
         for (path, bytes) in files {
             let final = root + "/" + path
             let dir = FileIO.parent(final)
             if directories.insert(dir).inserted { try FileIO.makeDirectories(dir) }
-            let temp = dir + "/." + TargetPath.splitLast(final).name + suffix
-            let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-            guard fd >= 0 else { throw RepositoryError(.io, "\(temp): cannot create: \(FileIO.reason())") }
+            let (fd, temp) = try FileIO.createTemporary(for: final, mode: 0o644)
             defer { close(fd) }
+            temps.append((temp, final))
             try FileIO.writeAll(fd, bytes, temp)
             if durability == .perFile, fsync(fd) != 0 { throw RepositoryError(.io, "\(temp): fsync failed: \(FileIO.reason())") }
-            temps.append((temp, final))
         }
         try syncBatch()
-        for (temp, final) in temps where rename(temp, final) != 0 {
-            throw RepositoryError(.io, "\(final): cannot rename into place: \(FileIO.reason())")
+        for (temp, final) in temps {
+            guard rename(temp, final) == 0 else { throw RepositoryError(.io, "\(final): cannot rename into place: \(FileIO.reason())") }
+            renamed += 1
         }
         try syncDirectories(directories)
     }
 
     /// Hard-links `source` to `path` (relative to `root`), atomically replacing what was there.
     public func hardLink(_ source: String, to path: String) throws(RepositoryError) {
+        try linkIntoPlace(path, from: source) { temp in link(source, temp) }
+    }
+
+    /// Hard-links the open file `fd` (named `source` in messages) to `path`, like `hardLink`.
+    /// Linking `/proc/self/fd/N` with AT_SYMLINK_FOLLOW links the inode the descriptor holds,
+    /// the one the caller checked, whatever the name `source` points at by now; linking the
+    /// name again, or re-checking it just before, leaves a window to swap it. (Linux only;
+    /// AT_EMPTY_PATH would do the same but needs CAP_DAC_READ_SEARCH.)
+    func hardLink(file fd: Int32, named source: String, to path: String) throws(RepositoryError) {
+        try linkIntoPlace(path, from: source) { temp in linkat(AT_FDCWD, "/proc/self/fd/\(fd)", AT_FDCWD, temp, AT_SYMLINK_FOLLOW) }
+    }
+
+    /// Links to a fresh temporary name next to `path` with `makeLink` (a link never follows
+    /// or replaces what is at its new name), then renames it into place.
+    private func linkIntoPlace(_ path: String, from source: String, _ makeLink: (String) -> Int32) throws(RepositoryError) {
         let final = root + "/" + path
         try FileIO.makeDirectories(FileIO.parent(final))
-        let temp = final + ".link-\(getpid())"
-        _ = unlink(temp)
-        guard link(source, temp) == 0 else {
+        let temp = FileIO.temporaryName(for: final)
+        guard makeLink(temp) == 0 else {
             throw RepositoryError(.io, "\(source): cannot hard-link into \(final): \(FileIO.reason())")
         }
-        guard rename(temp, final) == 0 else { throw RepositoryError(.io, "\(final): cannot rename into place: \(FileIO.reason())") }
+        guard rename(temp, final) == 0 else {
+            let error = RepositoryError(.io, "\(final): cannot rename into place: \(FileIO.reason())")
+            _ = unlink(temp)
+            throw error
+        }
     }
 
     /// Makes everything written so far durable (after links, which `write` does not cover).
