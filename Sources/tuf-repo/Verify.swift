@@ -23,9 +23,13 @@ struct Verify: ParsableCommand {
                 .init(key: "faults", value: .array(faults.map { .string($0) })), .init(key: "ok", value: .bool(faults.isEmpty)),
             ])), style: .pretty), as: UTF8.self))
         } else {
-            for f in faults { print("FAULT: \(f)") }
+            // Faults are errors: on stderr, where scripts and cron mail look for them.
+            for f in faults { note("FAULT: \(f)") }
             if faults.isEmpty { print("ok: the repository verifies") }
         }
-        if !faults.isEmpty { throw ExitCode(1) }
+        if !faults.isEmpty {
+            if json { note("tuf-repo: error: \(repoOption.repo) does not verify: \(faults.count) fault(s); the first: \(faults[0])") }
+            throw ExitCode(1)
+        }
     }
 }

@@ -41,10 +41,12 @@ struct GlobalOptions: ParsableArguments {
     func makeUpdater() throws -> Updater {
         var config = UpdaterConfig()
         config.prefixTargetsWithHash = !noTargetHashPrefix
-        return try Updater(metadataDir: try require(metadataDir, "--metadata-dir"),
-                           metadataBaseURL: try require(metadataURL, "--metadata-url"),
-                           targetBaseURL: targetBaseURL, targetDir: targetDir, config: config,
-                           fetcher: DefaultFetcher(http: HTTPFetcher(userAgent: "tuf-verify/\(TUFClientVersion.string)")),
-                           referenceTime: VerificationTime.now)
+        let dir = try require(metadataDir, "--metadata-dir"), url = try require(metadataURL, "--metadata-url")
+        // Only the local trusted root is read here; name its file.
+        return try Output.naming("\(dir)/root.json") { () throws(ClientError) in
+            try Updater(metadataDir: dir, metadataBaseURL: url, targetBaseURL: targetBaseURL, targetDir: targetDir, config: config,
+                        fetcher: DefaultFetcher(http: HTTPFetcher(userAgent: "tuf-verify/\(TUFClientVersion.string)")),
+                        referenceTime: VerificationTime.now)
+        }
     }
 }

@@ -21,7 +21,10 @@ struct InitCommand: ParsableCommand, Subcommand {
             throw ValidationError("cannot read \(trustedRoot)")
         }
         let dir = options.metadataDir!
-        try Updater.installTrustedRoot([UInt8](data), metadataDir: dir, referenceTime: VerificationTime.now)
+        // The library names the role; the operator needs to know which file was refused.
+        try Output.naming(trustedRoot) { () throws(ClientError) in
+            try Updater.installTrustedRoot([UInt8](data), metadataDir: dir, referenceTime: VerificationTime.now)
+        }
         if options.json { Output.printJSON(["ok": true, "root": "\(dir)/root.json"]) } else { print("trusted root installed in \(dir)/root.json") }
     }
 }

@@ -35,4 +35,14 @@ enum Output {
             FileHandle.standardError.write(Data("tuf-verify: error: \(DisplayText.escaped("\(error.attack): \(error.message)"))\n".utf8))
         }
     }
+
+    /// Runs `body`; a failure's message is prefixed with `file` (unless it names it already),
+    /// since the library names the role and the user needs the file that was refused.
+    static func naming<T>(_ file: String, _ body: () throws(ClientError) -> T) throws(ClientError) -> T {
+        switch Result(catching: body) {
+        case .success(let value): return value
+        case .failure(let error) where error.message.hasPrefix(file): throw error
+        case .failure(let error): throw ClientError(error.code, "\(file): \(error.message)")
+        }
+    }
 }

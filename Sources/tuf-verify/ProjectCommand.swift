@@ -16,6 +16,12 @@ struct ProjectCommand: ParsableCommand, Subcommand {
 
     func validate() throws {
         try options.require(.metadataDir, .metadataURL, .targetBaseURL)
+        // A PEP 503 name is one path segment; checked on bytes, since a combining character
+        // after "/" would hide the slash from a Character comparison.
+        let bytes = Array(name.utf8)
+        guard !bytes.isEmpty, !bytes.contains(UInt8(ascii: "/")), !bytes.contains(UInt8(ascii: "\\")) else {
+            throw ValidationError("project name \"\(name)\" is not a project name (empty, or contains a slash)")
+        }
     }
 
     func execute() async throws {
