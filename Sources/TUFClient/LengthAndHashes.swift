@@ -13,8 +13,8 @@ enum LengthAndHashes {
     /// True when the file at `path` has `length` bytes and every listed hash, read in chunks
     /// (a large local target is not loaded whole); false when it is missing or differs.
     static func fileMatches(_ path: String, length: Int64, hashes: [String: String]) -> Bool {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
-        defer { try? handle.close() }
+        guard let fd = LocalFiles.openRegularFile(path) else { return false }
+        let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
         var hashers: [(String, StreamingHasher)] = []
         for (name, _) in hashes {
             guard let algorithm = HashAlgorithm(rawValue: name) else { return false }

@@ -36,7 +36,18 @@ enum LocalFiles {
 
     /// The file's bytes, or nil when it does not exist or cannot be read.
     static func read(_ path: String) -> [UInt8]? {
-        FileManager.default.contents(atPath: path).map { [UInt8]($0) }
+        guard let fd = openRegularFile(path) else { return nil }
+        return try? FileHandle(fileDescriptor: fd, closeOnDealloc: true).readToEnd().map { [UInt8]($0) } ?? []
+    }
+
+    /// A descriptor for reading `path` when it is a regular file; nil otherwise. Opened
+    /// non-blocking, so a FIFO planted in the target or metadata folder cannot hang a run.
+    static func openRegularFile(_ path: String) -> Int32? {
+        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        var st = stat()
+        guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG else { close(fd); return nil }
+        return fd
     }
 
     /// Checks that a target path can be used as a path below the target folder, by the one

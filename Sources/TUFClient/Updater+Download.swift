@@ -5,10 +5,17 @@ extension Updater {
     /// The local file of `targetPath` below the target folder. Target paths are used as
     /// relative paths (so `packages/ab/x.whl` lands in `packages/ab/`); one that is
     /// absolute or has an empty, `.` or `..` segment is refused (`.unsafePath`).
+    /// What stands at that path must be a regular file, or nothing: a FIFO, device, folder
+    /// or link there is refused rather than read or replaced.
     public func localPath(for targetPath: String) throws(ClientError) -> String {
         guard let targetDir else { throw ClientError(.invalidArgument, "no target folder configured") }
         try LocalFiles.requireSafeRelativePath(targetPath)
-        return "\(targetDir)/\(targetPath)"
+        let path = "\(targetDir)/\(targetPath)"
+        var st = stat()
+        if lstat(path, &st) == 0, st.st_mode & S_IFMT != S_IFREG {
+            throw ClientError(.unsafePath, "\(path): exists and is not a regular file; remove it to download \(targetPath)")
+        }
+        return path
     }
 
     /// The local file of `targetPath` if it exists with the trusted length and hashes.

@@ -73,7 +73,10 @@ public final class Updater {
             } catch where error.code == .notFound {
                 break
             }
-            try trusted.updateRoot(bytes)
+            do { try trusted.updateRoot(bytes) } catch {
+                // The trusted set names the role; the file is named here, where its version is known.
+                throw ClientError(error.code, "\(version).root.json: \(error.message)")
+            }
             // 5.3.8: persist each root as soon as it is trusted.
             try save("root", bytes)
         }
