@@ -43,7 +43,6 @@ struct FieldReader {
     }
 
     mutating func string(_ key: String) throws(MetadataError) -> String { try required(key, "a string", \.stringValue) }
-    mutating func optionalString(_ key: String) throws(MetadataError) -> String? { try optional(key, "a string", \.stringValue) }
     mutating func int(_ key: String) throws(MetadataError) -> Int64 { try required(key, "an integer", \.intValue) }
     mutating func optionalInt(_ key: String) throws(MetadataError) -> Int64? { try optional(key, "an integer", \.intValue) }
     mutating func optionalBool(_ key: String) throws(MetadataError) -> Bool? { try optional(key, "a boolean", \.boolValue) }

@@ -41,12 +41,14 @@ public enum PackageIndex {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// True when a normalized project name can be a folder of `simple/`: not empty or `-`,
-    /// not starting with `.`, and no `/`, backslash or NUL byte.
+    /// True when a normalized project name can be a folder of `simple/` and a target path.
     public static func isUsableProjectName(_ normalized: String) -> Bool {
-        let b = normalized.utf8
-        return !b.isEmpty && !b.elementsEqual("-".utf8) && b.first != UInt8(ascii: ".")
-            && !b.contains(UInt8(ascii: "/")) && !b.contains(UInt8(ascii: "\\")) && !b.contains(0)
+        // A valid PEP 508 name, normalized (PEP 503): ASCII letters and digits, runs of `-`
+        // between them. Nothing else reaches a file name or a URL: no `/`, `.`, NUL, combining mark.
+        let b = Array(normalized.utf8)
+        func alnum(_ c: UInt8) -> Bool { (0x61...0x7A).contains(c) || (0x30...0x39).contains(c) || (0x41...0x5A).contains(c) }
+        guard let first = b.first, let last = b.last, alnum(first), alnum(last) else { return false }
+        return b.allSatisfy { alnum($0) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ".") }
     }
 
     /// The target path of a project's page.

@@ -3,6 +3,8 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import TUFCanonicalJSON
+import TUFCrypto
 import TUFMetadata
 
 /// Small POSIX file helpers: whole-file reads, existence and identity checks, directories.
@@ -10,14 +12,19 @@ import TUFMetadata
 enum FileIO {
     static func reason() -> String { String(cString: strerror(errno)) }
 
-    /// The bytes of `path`.
+    /// The bytes of the regular file `path` (a key, staged or published metadata): opened
+    /// non-blocking, so a FIFO in its place is refused instead of hanging a run that holds the
+    /// lock, and never more than the JSON parser takes.
     static func read(_ path: String) throws(RepositoryError) -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
         guard fd >= 0 else { throw RepositoryError(.io, "\(path): cannot open: \(reason())") }
         defer { close(fd) }
         var st = stat()
         guard fstat(fd, &st) == 0 else { throw RepositoryError(.io, "\(path): cannot stat: \(reason())") }
-        return try read(fd, path, sizeHint: Int(st.st_size), limit: .max)
+        guard st.st_mode & S_IFMT == S_IFREG else { throw RepositoryError(.io, "\(path): is \(kind(st.st_mode)), not a regular file") }
+        let limit = JSONParser().maxBytes
+        guard st.st_size <= limit else { throw RepositoryError(.io, "\(path): \(st.st_size) bytes, larger than the limit of \(limit) bytes") }
+        return try read(fd, path, sizeHint: Int(st.st_size), limit: limit)
     }
 
     /// The rest of the open file `fd` (named `path` in messages): at most `limit` bytes, an
@@ -118,6 +125,22 @@ enum FileIO {
             throw RepositoryError(.io, "\(path): \(st.st_size) bytes, larger than the limit of \(limit) bytes")
         }
         return try read(fd, path, sizeHint: Int(st.st_size), limit: limit)
+    }
+
+    /// The `algorithm` digest of the rest of open file `fd` (named `name` in messages), read in
+    /// chunks so a large file is never held whole.
+    static func digest(_ fd: Int32, _ algorithm: HashAlgorithm, name: String) throws(RepositoryError) -> [UInt8] {
+        let hasher = StreamingHasher(algorithm)
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw RepositoryError(.io, "\(name): cannot read: \(reason())")
+            }
+            if n == 0 { return hasher.finalize() }
+            hasher.update(buffer[..<n])
+        }
     }
 
     /// What kind of file `mode` describes, for messages.

@@ -91,7 +91,8 @@ public enum KeyFiles {
     /// The bytes of a private key file, read through one descriptor so that the mode checked is
     /// the mode of the file read, into one buffer of the file's size (no growth, no stray copies).
     static func readPrivateKeyFile(_ path: String, allowExposed: Bool) throws(RepositoryError) -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        // Non-blocking, so a FIFO in the key's place is refused below instead of hanging the run.
+        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
         guard fd >= 0 else { throw RepositoryError(.io, "\(path): cannot open the private key: \(String(cString: strerror(errno)))") }
         defer { close(fd) }
         var st = stat()

@@ -12,12 +12,6 @@ extension Repository {
         TargetPath.hashPrefixed(targetPath, digest: sha256)
     }
 
-    /// True when `targets/` already serves this page with these bytes: the hash-prefixed copy
-    /// exists and the plain name is a link to it.
-    func isTargetCurrent(_ targetPath: String, sha256: String) -> Bool {
-        Self.isTargetCurrent(targetPath, sha256: sha256, targetsDirectory: path + "/targets/")
-    }
-
     /// `isTargetCurrent` for the repository whose `targets/` is `base` (ending in `/`); no
     /// state, so pages are checked on every core.
     static func isTargetCurrent(_ targetPath: String, sha256: String, targetsDirectory base: String) -> Bool {
@@ -33,7 +27,10 @@ extension Repository {
     /// root without following a link, on the file system of the index and of `targets/`, with
     /// the size and sha256 its page lists. Any fault is a `.badIndex` error naming the file and
     /// entry, and the links this run made are removed again before the page copies are written.
-    func writeTargetFiles(_ snapshot: IndexSnapshot, index: String, linkFiles: Bool) throws(RepositoryError) {
+    /// Returns the names it created, for the caller to remove should the publication fail.
+    @discardableResult
+    func writeTargetFiles(_ snapshot: IndexSnapshot, index: String, linkFiles: Bool) throws(RepositoryError) -> [String] {
+        var created: [String] = []
         if linkFiles {
             let root: FileIO.Directory
             do { root = try FileIO.Directory(index) } catch { throw RepositoryError(.badIndex, "index \(index): not a directory") }
@@ -47,24 +44,27 @@ extension Repository {
                 for (p, file) in snapshot.targets where snapshot.pages[p] == nil {
                     let sha = file.hashes["sha256"]!
                     let dest = "targets/" + Self.hashPrefixed(p, sha256: sha)
-                    if FileIO.exists(path + "/" + dest) { continue }
                     let entry = snapshot.entry(listing: p).map { " (listed by \($0))" } ?? ""
                     func fault(_ message: String) -> RepositoryError {
                         RepositoryError(.badIndex, "index \(index): \(p)\(entry): \(message) (needed by --link-files)")
                     }
+                    // Every listed file is reached without links, also one linked by an earlier
+                    // run: a symlink planted since is refused, not silently kept.
                     let fd: Int32, st: stat
                     do { (fd, st) = try FileIO.openRegularFile(p, in: root) } catch { throw fault(error.message) }
                     defer { close(fd) }
                     guard UInt64(st.st_dev) == root.device else { throw fault("is on another file system than the index") }
+                    // Already linked, and still that very file: nothing to check or write.
+                    let existing = FileIO.identity(path + "/" + dest)
+                    if let existing, existing == (UInt64(st.st_dev), UInt64(st.st_ino)) { continue }
                     guard st.st_size == file.length else { throw fault("has \(st.st_size) bytes, its page says \(file.length)") }
                     // Hashed from the descriptor that is linked, so the bytes checked are the bytes
-                    // published; read whole, one file at a time (TUFCrypto hashes buffers).
-                    let bytes: [UInt8]
-                    do { bytes = try FileIO.read(fd, index + "/" + p, sizeHint: Int(st.st_size), limit: Int(file.length)) } catch {
-                        throw fault(error.message)
-                    }
-                    let actual = Hex.encode(Hash.digest(.sha256, bytes))
+                    // published; streamed, so a large wheel is never held in memory.
+                    let actual: String
+                    do { actual = Hex.encode(try FileIO.digest(fd, .sha256, name: index + "/" + p)) } catch { throw fault(error.message) }
                     guard actual == sha else { throw fault("its sha256 is \(actual), its page says \(sha)") }
+                    // Published already with these very bytes (from another copy of the file): keep it.
+                    if existing != nil { continue }
                     try store.hardLink(file: fd, named: index + "/" + p, to: dest)
                     linked.append(dest)
                     directories.insert(FileIO.parent(dest))
@@ -74,13 +74,18 @@ extension Repository {
                 throw error
             }
             if !directories.isEmpty { try store.syncAll(directories: directories) }
+            created += linked
         }
         var copies: [(path: String, bytes: [UInt8])] = []
         for (p, bytes) in snapshot.pageBytes {
             let prefixed = "targets/" + Self.hashPrefixed(p, sha256: snapshot.pages[p]!)
             if !FileIO.exists(path + "/" + prefixed) { copies.append((prefixed, bytes)) }
         }
-        try store.write(copies)
+        do { try store.write(copies) } catch {
+            for p in created { _ = unlink(path + "/" + p) }
+            throw error
+        }
+        return created + copies.map(\.path)
     }
 
     /// Points the plain page names at the new copies, after the timestamp that describes them
