@@ -174,24 +174,38 @@ extension Repository {
             progress?.finish()
             var wroteTargets = false
             let plainNames = snapshot.pageBytes.keys.map { (path: $0, sha256: snapshot.pages[$0]!) }
-            let result = try publish(signers: signers.map(SignerEntry.init), desired: desired, mode: .refresh, now: now,
-                                     plainNames: plainNames) { () throws(RepositoryError) in
-                try writeTargetFiles(snapshot, index: index, linkFiles: linkFiles)
-                wroteTargets = true
+            // The page cache describes what the published snapshot holds. Every listed file is
+            // linked once a full read wrote its targets, or an incremental one started from a
+            // cache whose files were linked.
+            var pageCacheWritten = false
+            func writePageCache(snapshotVersion: Int64?) throws(RepositoryError) {
+                header.linkFiles = linkFiles && (wroteTargets || incremental != nil)
+                if let snapshotVersion { header.snapshotVersion = snapshotVersion }
+                try store.write([(PageCache.file, PageCache.encode(header: header, body: snapshot.cacheBody, pageCount: snapshot.cachePageCount))])
+                pageCacheWritten = true
+            }
+            // Target files first, even when nothing will publish: every file to link is checked
+            // on every run that reads it. New names only; removed again if the publication fails.
+            let created = try writeTargetFiles(snapshot, index: index, linkFiles: linkFiles)
+            wroteTargets = true
+            let result: PublishResult
+            do throws(RepositoryError) {
+                result = try publish(signers: signers.map(SignerEntry.init), desired: desired, mode: .refresh, now: now, plainNames: plainNames,
+                                     beforeTimestamp: { (version) throws(RepositoryError) in try writePageCache(snapshotVersion: version) })
+            } catch {
+                // Only while no timestamp names them: after it, they are published.
+                let current = try? load(Timestamp.self, Self.metadataPath("timestamp.json"))?.signed.snapshotMeta.version
+                if current == snapshotVersion { for p in created { _ = try? FileIO.remove(path + "/" + p) } }
+                throw error
             }
             if result.published { try store.reach(.plainNames) }
             try linkPlainPageNames(snapshot)
             try clearPlainNameJournal()
-            // The page cache describes what the published snapshot now holds; an unchanged
-            // cache is not rewritten.
-            // Every listed file is linked once a full read wrote its targets, or an incremental
-            // one started from a cache whose files were linked.
-            header.linkFiles = linkFiles && (wroteTargets || incremental != nil)
-            for p in result.written where p.hasSuffix(".snapshot.json") {
-                header.snapshotVersion = Int64(p.dropFirst("metadata/".count).prefix { $0 != "." }) ?? 0
-            }
-            if incremental == nil || result.published || !incremental!.changes.isEmpty || cache?.header != header {
-                try store.write([(PageCache.file, PageCache.encode(header: header, body: snapshot.cacheBody, pageCount: snapshot.cachePageCount))])
+            // Nothing published: an unchanged cache is not rewritten.
+            var unchanged = header
+            unchanged.linkFiles = linkFiles && (wroteTargets || incremental != nil)
+            if !pageCacheWritten, incremental == nil || result.published || !incremental!.changes.isEmpty || cache?.header != unchanged {
+                try writePageCache(snapshotVersion: nil)
             }
             return result
         }

@@ -38,6 +38,7 @@ extension Repository {
     /// journaled before it (`PlainNameJournal`).
     func publish(signers: [SignerEntry], desired: DesiredTargets, mode: PublishMode, now: Expiry,
                  plainNames: [(path: String, sha256: String)] = [], holdStagedRoot: Bool = false,
+                 beforeTimestamp: (_ snapshotVersion: Int64) throws(RepositoryError) -> Void = { _ in },
                  writeTargets: () throws(RepositoryError) -> Void = {}) throws(RepositoryError) -> PublishResult {
         let policy = try policy()
         let published = try loadPublished()
@@ -64,7 +65,7 @@ extension Repository {
             var held: PublishResult
             do {
                 held = try publish(signers: signers, desired: desired, mode: mode, now: now, plainNames: plainNames,
-                                   holdStagedRoot: true, writeTargets: writeTargets)
+                                   holdStagedRoot: true, beforeTimestamp: beforeTimestamp, writeTargets: writeTargets)
             } catch where error.code == .missingKey {
                 throw RepositoryError(.missingKey, "\(reason); and under the published root, \(error.message)")
             }
@@ -73,22 +74,45 @@ extension Repository {
         }
 
         var result = PublishResult(binsSigned: signed.bins.count)
-        try store.reach(.targetFiles)
-        try writeTargets()
-        for batch in batches {
-            if batch.step == .timestamp, let v = signed.snapshot?.signed.version {
-                try writePlainNameJournal(PlainNameJournal(snapshotVersion: v, pages: plainNames))
-            }
-            try store.reach(batch.step)
-            try store.write(batch.files)
-            result.written += batch.files.map(\.path)
-        }
-
-        // Bookkeeping: the bin cache, and staged files that are now published (or stale).
         for (k, v) in signed.binEntries { cache.entries[k] = v }
-        try store.write([(Self.cacheFile, cache.encoded())])
+        try write(batches, result: &result, writeTargets: writeTargets) { () throws(RepositoryError) in
+            // What the timestamp makes current is recorded before it: the journal, and the
+            // caches (each is checked against the published snapshot when read, so one that ran
+            // ahead of a failed publication is just rebuilt). A full disk fails here, before
+            // anything is published.
+            let version = signed.snapshot?.signed.version ?? published.snapshot?.signed.version ?? 0
+            if signed.snapshot != nil { try writePlainNameJournal(PlainNameJournal(snapshotVersion: version, pages: plainNames)) }
+            try store.write([(Self.cacheFile, cache.encoded())])
+            try beforeTimestamp(version)
+        }
+        if !batches.contains(where: { $0.step == .timestamp }) { try store.write([(Self.cacheFile, cache.encoded())]) }
+        // Staged files that are now published (or stale).
         for role in plan.stagedToRemove { try FileIO.remove(path + "/" + Self.stagedPath(role)) }
         return result
+    }
+
+    /// Writes the batches in order, `beforeTimestamp` just before the timestamp. Should a write
+    /// fail before the timestamp is in place, the new metadata files nothing references yet are
+    /// removed again, so a failed run leaves the metadata as it found it.
+    private func write(_ batches: [WriteBatch], result: inout PublishResult, writeTargets: () throws(RepositoryError) -> Void,
+                       beforeTimestamp: () throws(RepositoryError) -> Void) throws(RepositoryError) {
+        var unreferenced: [String] = []
+        do throws(RepositoryError) {
+            try store.reach(.targetFiles)
+            try writeTargets()
+            for batch in batches {
+                if batch.step == .timestamp { try beforeTimestamp() }
+                // New versioned names only: nothing references them until the timestamp.
+                if batch.step == .delegatedRoles || batch.step == .snapshot { unreferenced += batch.files.map(\.path) }
+                try store.reach(batch.step)
+                try store.write(batch.files)
+                result.written += batch.files.map(\.path)
+                if batch.step == .timestamp { unreferenced = [] }
+            }
+        } catch {
+            for p in unreferenced { _ = try? FileIO.remove(path + "/" + p) }
+            throw error
+        }
     }
 
     /// Signs a plan: the bins (with progress), then the snapshot, then the timestamp, which

@@ -13,7 +13,7 @@ struct BadInput: CustomTestStringConvertible, Sendable {
     /// Sets the case up in `f` and returns the arguments of the run.
     let prepare: @Sendable (BadInputFolder) throws -> [String]
     /// A client looking a target up saves the delegated metadata it verified on the way
-    /// (`bins.json`, `bin-N.json`), as python-tuf does; those new files are allowed.
+    /// (`delegated/bins.json`, `delegated/bin-N.json`), as python-tuf does; those new files are allowed.
     let cachesDelegations: Bool
     var testDescription: String { name }
 
@@ -169,7 +169,7 @@ func expectCleanRefusal(_ bad: BadInput) throws {
         #expect(Data(r.stderr.utf8).range(of: Data(word.utf8)) != nil, "\(bad.name): stderr does not name \"\(word)\":\n\(r.stderr)")
     }
     let changes = treeChanges(before, treeDigest(f.root, excluding: ["repo/.lock"])).filter { change in
-        !(bad.cachesDelegations && change.hasPrefix("added client/metadata/bin"))
+        !(bad.cachesDelegations && change.hasPrefix("added client/metadata/delegated"))
     }
     #expect(changes.isEmpty, "\(bad.name): changed on disk: \(changes.prefix(10).joined(separator: ", "))")
 }
