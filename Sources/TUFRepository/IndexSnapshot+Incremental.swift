@@ -43,27 +43,61 @@ extension IndexSnapshot {
                                     keepBytes: @escaping @Sendable (String, String) -> Bool, progress: ((Int, Int) -> Void)?) throws(RepositoryError) -> Incremental? {
         guard let root = try? FileIO.Directory(index) else { return nil }
         let pageParser = PageParser(root: root, hashAlgorithms: hashAlgorithms)
-        let parser = pageParser.parser
 
         // The project list is a page without files.
         let listBytes = try pageParser.readPage(listPath)
         let listFile = TargetFile(describing: listBytes, hashAlgorithms: hashAlgorithms)
-        guard let list = (try? parser.parse(listBytes))?.objectValue else { return nil }
+        guard let list = (try? pageParser.parser.parse(listBytes))?.objectValue else { return nil }
         let names = try projectNames(list, fault: pageParser.fault)
 
-        // The next cache, the pages, and the targets whose listings may have changed.
+        var scan = IncrementalScan(cache: cache, keepBytes: keepBytes)
+        let listSha = listFile.hashes["sha256"]!
+        scan.take(listPath, cache.pages[listPath]?.sha256 == listSha ? .same(sha256: listSha, bytes: keepBytes(listPath, listSha) ? listBytes : nil)
+                  : .changed(ParsedPage(path: listPath, bytes: listBytes, file: listFile, entries: [])))
+        // Every page is read and hashed on every core; only changed pages are parsed.
+        try IndexSnapshot.inParallelChunks(names, { name throws(RepositoryError) -> Scanned in
+            let path = pagePath(name)
+            let bytes = try pageParser.readPage(path)
+            let sha = Hex.encode(Hash.digest(.sha256, bytes))
+            if cache.pages[path]?.sha256 == sha { return .same(sha256: sha, bytes: keepBytes(path, sha) ? bytes : nil) }
+            return .changed(try pageParser.parse(path, bytes))
+        }) { (name, scanned) throws(RepositoryError) in
+            scan.take(pagePath(name), scanned)
+            progress?(scan.snapshot.pages.count, names.count + 1)
+        }
+        scan.snapshot.cachePageCount = scan.snapshot.pages.count
+        // Pages no longer listed.
+        for path in cache.pages.keys where scan.snapshot.pages[path] == nil { scan.forget(path) }
+        guard scan.consistent, scan.addSharedListings() else { return nil }
+        return scan.changes(layout: layout)
+    }
+
+    /// The state of an incremental read as it goes over the pages: the next snapshot (and
+    /// cache body), the targets whose listings may have changed, and how each is listed now.
+    private struct IncrementalScan {
+        let cache: PageCache
+        let keepBytes: @Sendable (String, String) -> Bool
         var snapshot = IndexSnapshot(targets: [:], pages: [:], pageBytes: [:], distributionCount: 0)
         var touched = Set<String>()
         var listings: [String: [TargetFile]] = [:]
+        /// Cache blocks of the pages that did not change.
         var unchanged: [Range<Int>] = []
+        /// False when the cache could not say what a changed page listed before.
         var consistent = true
-        func forget(_ page: String) {
+
+        init(cache: PageCache, keepBytes: @escaping @Sendable (String, String) -> Bool) {
+            self.cache = cache; self.keepBytes = keepBytes
+        }
+
+        /// Marks a page, and every target it listed before, as touched.
+        mutating func forget(_ page: String) {
             touched.insert(page)
             guard let old = cache.pages[page] else { return }
             guard let entries = cache.entries(old.entries) else { consistent = false; return }
             for e in entries { touched.insert(e.path) }
         }
-        func take(_ path: String, _ page: Scanned) {
+
+        mutating func take(_ path: String, _ page: Scanned) {
             switch page {
             case .same(let sha, let bytes):
                 let block = cache.pages[path]!.block
@@ -86,56 +120,45 @@ extension IndexSnapshot {
                 }
             }
         }
-        let listSha = listFile.hashes["sha256"]!
-        take(listPath, cache.pages[listPath]?.sha256 == listSha ? .same(sha256: listSha, bytes: keepBytes(listPath, listSha) ? listBytes : nil)
-             : .changed(ParsedPage(path: listPath, bytes: listBytes, file: listFile, entries: [])))
 
-        // Every page is read and hashed on every core; only changed pages are parsed.
-        try IndexSnapshot.inParallelChunks(names, { name throws(RepositoryError) -> Scanned in
-            let path = pagePath(name)
-            let bytes = try pageParser.readPage(path)
-            let sha = Hex.encode(Hash.digest(.sha256, bytes))
-            if cache.pages[path]?.sha256 == sha { return .same(sha256: sha, bytes: keepBytes(path, sha) ? bytes : nil) }
-            return .changed(try pageParser.parse(path, bytes))
-        }) { (name, scanned) throws(RepositoryError) in
-            take(pagePath(name), scanned)
-            progress?(snapshot.pages.count, names.count + 1)
-        }
-        snapshot.cachePageCount = snapshot.pages.count
-        // Pages no longer listed.
-        for path in cache.pages.keys where snapshot.pages[path] == nil { forget(path) }
-        guard consistent else { return nil }
-
-        // Unchanged pages that list a touched target (rare: a target shared by two pages).
-        var escaped = Set<ArraySlice<UInt8>>()
-        for p in touched {
-            var e: [UInt8] = []
-            PageCache.appendEscaped(&e, p)
-            escaped.insert(e[...])
-        }
-        let lengths = Set(escaped.map(\.count))
-        var damaged = false
-        for block in unchanged where !touched.isEmpty {
-            cache.forEachPath(in: block) { path, line in
-                guard lengths.contains(path.count), escaped.contains(path) else { return }
-                guard let e = PageCache.entry(line) else { damaged = true; return }
-                listings[e.path, default: []].append(e.file)
+        /// Adds the listings of touched targets by unchanged pages (rare: a target shared by
+        /// two pages); false when the cache is damaged there.
+        mutating func addSharedListings() -> Bool {
+            guard !touched.isEmpty else { return true }
+            var escaped = Set<ArraySlice<UInt8>>()
+            for p in touched {
+                var e: [UInt8] = []
+                PageCache.appendEscaped(&e, p)
+                escaped.insert(e[...])
             }
-        }
-        guard !damaged else { return nil }
-
-        // The new state of each touched target: gone, or listed alike by every page.
-        var changes: [Int: BinChange] = [:]
-        for p in touched {
-            let bin = layout.bin(for: p)
-            guard let l = listings[p] else {
-                changes[bin, default: BinChange()].removed.insert(p)
-                continue
+            let lengths = Set(escaped.map(\.count))
+            var damaged = false
+            for block in unchanged {
+                cache.forEachPath(in: block) { path, line in
+                    guard lengths.contains(path.count), escaped.contains(path) else { return }
+                    guard let e = PageCache.entry(line) else { damaged = true; return }
+                    listings[e.path, default: []].append(e.file)
+                }
             }
-            guard l.allSatisfy({ $0 == l[0] }) else { return nil }
-            changes[bin, default: BinChange()].set[p] = l[0]
-            if snapshot.pages[p] == nil { snapshot.targets[p] = l[0] }
+            return !damaged
         }
-        return Incremental(snapshot: snapshot, changes: changes)
+
+        /// The new state of each touched target: gone, or listed alike by every page; nil
+        /// when two pages list one target differently (the full read reports that).
+        func changes(layout: HashedBins) -> Incremental? {
+            var snapshot = snapshot
+            var changes: [Int: BinChange] = [:]
+            for p in touched {
+                let bin = layout.bin(for: p)
+                guard let l = listings[p] else {
+                    changes[bin, default: BinChange()].removed.insert(p)
+                    continue
+                }
+                guard l.allSatisfy({ $0 == l[0] }) else { return nil }
+                changes[bin, default: BinChange()].set[p] = l[0]
+                if snapshot.pages[p] == nil { snapshot.targets[p] = l[0] }
+            }
+            return Incremental(snapshot: snapshot, changes: changes)
+        }
     }
 }
