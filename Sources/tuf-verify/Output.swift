@@ -36,6 +36,15 @@ enum Output {
         }
     }
 
+    /// Reports a usage error, ArgumentParser's message with the usage line.
+    static func usageError(_ message: String, json: Bool) {
+        if json {
+            printJSON(["ok": false, "error": ["code": "usage", "message": message]])
+        } else {
+            FileHandle.standardError.write(Data((message + "\n").utf8))
+        }
+    }
+
     /// Runs `body`; a failure's message is prefixed with `file` (unless it names it already),
     /// since the library names the role and the user needs the file that was refused.
     static func naming<T>(_ file: String, _ body: () throws(ClientError) -> T) throws(ClientError) -> T {

@@ -3,20 +3,25 @@ import Foundation
 import TUFClient
 
 /// `init TRUSTED_ROOT`: installs the trusted root; no network.
-struct InitCommand: ParsableCommand, Subcommand {
-    static let configuration = CommandConfiguration(commandName: "init", abstract: "Install a trusted root.json (no network).",
+struct Init: ParsableCommand {
+    static let needs: [GlobalOptions.Need] = [.metadataDir]
+    static let configuration = CommandConfiguration(
+        abstract: "Install a trusted root.json (no network).",
+        usage: GlobalOptions.usage("init", needs: needs, arguments: "<trusted-root>"),
         discussion: """
-        TRUSTED_ROOT must be root metadata signed by a threshold of its own keys; it is copied to \
-        --metadata-dir/root.json and every later refresh starts from it. Get it from the operators by \
-        a channel you trust.
+        TRUSTED_ROOT must be root metadata signed by a threshold of its own keys (each key counted \
+        once); it is copied to --metadata-dir/root.json and every later refresh starts from it. Get it \
+        from the operators by a channel you trust.
         """)
-    @OptionGroup var options: GlobalOptions
+    @ParentCommand var parent: TUFVerify
     @Argument(help: "The trusted root metadata file.")
     var trustedRoot: String
 
-    func validate() throws { try options.require(.metadataDir) }
+    private var options: GlobalOptions { parent.options }
 
-    func execute() async throws {
+    func validate() throws { try options.require(Self.needs) }
+
+    func run() throws {
         guard let data = FileManager.default.contents(atPath: trustedRoot) else {
             throw ValidationError("cannot read \(trustedRoot)")
         }
