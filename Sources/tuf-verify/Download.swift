@@ -1,4 +1,5 @@
 import ArgumentParser
+import TUFCanonicalJSON
 import TUFClient
 
 /// `download`: refresh, then fetch and verify each `--target-name` in order.
@@ -22,12 +23,12 @@ struct Download: AsyncParsableCommand {
     func run() async throws {
         let updater = try options.makeUpdater()
         try await updater.refresh()
-        var results: [[String: Any]] = []
+        var results: [JSON] = []
         for name in options.targetName {
             let (path, file, downloaded) = try await updater.fetchTarget(name)
-            results.append(["target": name, "file": path, "length": file.length, "downloaded": downloaded])
+            results.append(["target": .string(name), "file": .string(path), "length": .int(file.length), "downloaded": .bool(downloaded)])
             if !options.json { Output.line("\(name): \(downloaded ? "downloaded and verified" : "already verified") at \(path)") }
         }
-        if options.json { Output.printJSON(["ok": true, "targets": results]) }
+        if options.json { Output.printJSON(["ok": true, "targets": .array(results)]) }
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TUFCanonicalJSON
 import TUFClient
 
 /// `init TRUSTED_ROOT`: installs the trusted root; no network.
@@ -30,6 +31,6 @@ struct Init: ParsableCommand {
         try Output.naming(trustedRoot) { () throws(ClientError) in
             try Updater.installTrustedRoot([UInt8](data), metadataDir: dir, referenceTime: VerificationTime.now)
         }
-        if options.json { Output.printJSON(["ok": true, "root": "\(dir)/root.json"]) } else { print("trusted root installed in \(dir)/root.json") }
+        if options.json { Output.printJSON(["ok": true, "root": .string("\(dir)/root.json")]) } else { print("trusted root installed in \(dir)/root.json") }
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import TUFCanonicalJSON
 import TUFClient
 
 /// `project NAME`: the verified project page and the signed yank state of each file.
@@ -34,15 +35,15 @@ struct Project: AsyncParsableCommand {
         try await updater.refresh()
         let (pagePath, _, files) = try await updater.verifyProject(name)
         if options.json {
-            let entries: [[String: Any]] = files.map { f in
-                let yanked: Any = switch f.yank {
+            let entries: [JSON] = files.map { f in
+                let yanked: JSON = switch f.yank {
                 case .notYanked: false
-                case .yanked(let reason?): reason
+                case .yanked(let reason?): .string(reason)
                 case .yanked(nil): true
                 }
-                return ["filename": f.filename, "target": f.targetPath, "yanked": yanked]
+                return ["filename": .string(f.filename), "target": .string(f.targetPath), "yanked": yanked]
             }
-            Output.printJSON(["ok": true, "project": YankVerifier.normalize(name), "page": pagePath, "files": entries])
+            Output.printJSON(["ok": true, "project": .string(YankVerifier.normalize(name)), "page": .string(pagePath), "files": .array(entries)])
         } else {
             Output.line("\(pagePath): verified, \(files.count) file(s)")
             for f in files { Output.line("  \(f.filename)  \(f.yank)") }

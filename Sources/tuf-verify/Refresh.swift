@@ -1,4 +1,5 @@
 import ArgumentParser
+import TUFCanonicalJSON
 import TUFClient
 
 /// `refresh`: updates root, timestamp, snapshot and targets.
@@ -22,9 +23,9 @@ struct Refresh: AsyncParsableCommand {
         let updater = try options.makeUpdater()
         try await updater.refresh()
         let t = updater.trusted
-        let versions: [String: Any] = [
-            "root": t.root.signed.version, "timestamp": t.timestamp?.signed.version ?? 0,
-            "snapshot": t.snapshot?.signed.version ?? 0, "targets": t.targets?.signed.version ?? 0,
+        let versions: JSON = [
+            "root": .int(t.root.signed.version), "timestamp": .int(t.timestamp?.signed.version ?? 0),
+            "snapshot": .int(t.snapshot?.signed.version ?? 0), "targets": .int(t.targets?.signed.version ?? 0),
         ]
         if options.json {
             Output.printJSON(["ok": true, "versions": versions])
