@@ -12,6 +12,6 @@ struct Status: ParsableCommand {
 
     func run() throws {
         let s = try repoOption.repository().status(now: currentTime())
-        if json { print(String(decoding: PythonJSONEncoder.encode(s.json, style: .pretty), as: UTF8.self)) } else { print(s.text, terminator: "") }
+        if json { JSONOutput.print(s.json, style: .pretty) } else { print(s.text, terminator: "") }
     }
 }

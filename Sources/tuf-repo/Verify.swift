@@ -19,9 +19,7 @@ struct Verify: ParsableCommand {
         }
         let faults = try repo.audit(now: currentTime())
         if json {
-            print(String(decoding: PythonJSONEncoder.encode(.object(JSONObject([
-                .init(key: "faults", value: .array(faults.map { .string($0) })), .init(key: "ok", value: .bool(faults.isEmpty)),
-            ])), style: .pretty), as: UTF8.self))
+            JSONOutput.print(["faults": .array(faults.map { .string($0) }), "ok": .bool(faults.isEmpty)], style: .pretty)
         } else {
             // Faults are errors: on stderr, where scripts and cron mail look for them.
             for f in faults { note("FAULT: \(f)") }

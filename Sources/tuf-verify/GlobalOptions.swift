@@ -1,47 +1,69 @@
 import ArgumentParser
 import TUFClient
 
-/// The options every subcommand accepts.
+/// The options of the root command, which every subcommand reads.
 struct GlobalOptions: ParsableArguments {
-    @Option(help: "Folder of trusted local metadata (root.json, …).")
+    @Option(help: ArgumentHelp("Folder of trusted local metadata (root.json, …).", valueName: "dir"))
     var metadataDir: String?
-    @Option(help: "Base URL of the repository's metadata.")
+    @Option(help: ArgumentHelp("Base URL of the repository's metadata.", valueName: "url"))
     var metadataURL: String?
-    @Option(help: "Base URL of the repository's targets.")
+    @Option(help: ArgumentHelp("Base URL of the repository's targets.", valueName: "url"))
     var targetBaseURL: String?
-    @Option(help: "Folder that downloaded targets are written to.")
+    @Option(help: ArgumentHelp("Folder that downloaded targets are written to.", valueName: "dir"))
     var targetDir: String?
-    @Option(help: "A target path (repeatable, processed in order).")
+    @Option(help: ArgumentHelp("A target path (repeatable, processed in order).", valueName: "path"))
     var targetName: [String] = []
     @Flag(help: "Fetch targets under their plain names even with consistent snapshots.")
     var noTargetHashPrefix = false
     @Flag(help: "Print the result or error as a JSON object.")
     var json = false
 
-    func require(_ value: String?, _ option: String) throws -> String {
-        guard let value, !value.isEmpty else { throw ValidationError("missing \(option)") }
-        return value
+    /// An option a subcommand needs. Each subcommand lists its needs once, for both its
+    /// usage line and its `validate()`, so a missing one is a usage error (exit 2).
+    enum Need {
+        case metadataDir, metadataURL, targetBaseURL, targetDir, targetName
+
+        var usage: String {
+            switch self {
+            case .metadataDir: "--metadata-dir <dir>"
+            case .metadataURL: "--metadata-url <url>"
+            case .targetBaseURL: "--target-base-url <url>"
+            case .targetDir: "--target-dir <dir>"
+            case .targetName: "--target-name <path> ..."
+            }
+        }
+
+        var option: String { String(usage.prefix { $0 != " " }) }
     }
 
-    /// The options a subcommand needs, checked in `validate()` so a missing one is a usage error.
-    enum Need { case metadataDir, metadataURL, targetBaseURL, targetDir }
+    /// The usage line of `subcommand`: the global options it needs come first, as in git.
+    static func usage(_ subcommand: String, needs: [Need], optional: [String] = [], arguments: String = "") -> String {
+        (["tuf-verify"] + needs.map(\.usage) + (optional + ["--json"]).map { "[\($0)]" } + [subcommand, arguments])
+            .filter { !$0.isEmpty }.joined(separator: " ")
+    }
 
-    func require(_ needs: Need...) throws {
-        for need in needs {
-            switch need {
-            case .metadataDir: _ = try require(metadataDir, "--metadata-dir")
-            case .metadataURL: _ = try require(metadataURL, "--metadata-url")
-            case .targetBaseURL: _ = try require(targetBaseURL, "--target-base-url")
-            case .targetDir: _ = try require(targetDir, "--target-dir")
-            }
+    /// Throws a usage error naming the first of `needs` that was not given.
+    func require(_ needs: [Need]) throws {
+        guard let missing = needs.first(where: { !isGiven($0) }) else { return }
+        throw ValidationError(missing == .targetName ? "give at least one --target-name" : "missing \(missing.option)")
+    }
+
+    private func isGiven(_ need: Need) -> Bool {
+        switch need {
+        case .metadataDir: metadataDir.map { !$0.isEmpty } ?? false
+        case .metadataURL: metadataURL.map { !$0.isEmpty } ?? false
+        case .targetBaseURL: targetBaseURL.map { !$0.isEmpty } ?? false
+        case .targetDir: targetDir.map { !$0.isEmpty } ?? false
+        case .targetName: !targetName.isEmpty
         }
     }
 
-    /// An updater configured from the options; the usage errors were caught in `validate`.
+    /// An updater configured from the options; `validate()` made sure the ones it needs are there.
     func makeUpdater() throws -> Updater {
         var config = UpdaterConfig()
         config.prefixTargetsWithHash = !noTargetHashPrefix
-        let dir = try require(metadataDir, "--metadata-dir"), url = try require(metadataURL, "--metadata-url")
+        try require([.metadataDir, .metadataURL])
+        let dir = metadataDir!, url = metadataURL!
         // Only the local trusted root is read here; name its file.
         return try Output.naming("\(dir)/root.json") { () throws(ClientError) in
             try Updater(metadataDir: dir, metadataBaseURL: url, targetBaseURL: targetBaseURL, targetDir: targetDir, config: config,

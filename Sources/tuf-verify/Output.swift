@@ -1,25 +1,14 @@
 import Foundation
+import TUFCanonicalJSON
 import TUFClient
 import TUFMetadata
 
 /// Printing of results and errors, as text or one JSON object. Names, file names and
 /// reasons come from the network: nothing is printed with a terminal control in it.
 enum Output {
-    /// One JSON object on a line. JSONSerialization escapes C0 controls; DEL, C1 and bidi
-    /// controls it leaves raw are written as `\uXXXX` too (they occur only inside strings,
-    /// so the value is the same).
-    static func printJSON(_ object: [String: Any]) {
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
-        var text = String.UnicodeScalarView()
-        for scalar in String(decoding: data, as: UTF8.self).unicodeScalars {
-            if DisplayText.needsEscape(scalar) {
-                let hex = String(scalar.value, radix: 16)
-                text.append(contentsOf: ("\\u" + String(repeating: "0", count: 4 - hex.count) + hex).unicodeScalars)
-            } else {
-                text.append(scalar)
-            }
-        }
-        print(String(text))
+    /// One JSON object on a line (`JSONOutput`: controls and non-ASCII text escaped).
+    static func printJSON(_ value: JSON) {
+        JSONOutput.print(value, style: .compact)
     }
 
     /// A line of text output, with terminal controls escaped (`DisplayText`).
@@ -30,9 +19,18 @@ enum Output {
     /// Reports a verification or download failure: the attack or fault, then the details.
     static func failure(_ error: ClientError, json: Bool) {
         if json {
-            printJSON(["ok": false, "error": ["code": error.code.rawValue, "attack": error.attack, "message": error.message]])
+            printJSON(["ok": false, "error": ["code": .string(error.code.rawValue), "attack": .string(error.attack), "message": .string(error.message)]])
         } else {
             FileHandle.standardError.write(Data("tuf-verify: error: \(DisplayText.escaped("\(error.attack): \(error.message)"))\n".utf8))
+        }
+    }
+
+    /// Reports a usage error, ArgumentParser's message with the usage line.
+    static func usageError(_ message: String, json: Bool) {
+        if json {
+            printJSON(["ok": false, "error": ["code": "usage", "message": .string(message)]])
+        } else {
+            FileHandle.standardError.write(Data((message + "\n").utf8))
         }
     }
 

@@ -1,31 +1,34 @@
 import ArgumentParser
+import TUFCanonicalJSON
 import TUFClient
 
 /// `download`: refresh, then fetch and verify each `--target-name` in order.
-struct DownloadCommand: ParsableCommand, Subcommand {
-    static let configuration = CommandConfiguration(commandName: "download", abstract: "Refresh, then download and verify each --target-name.",
+struct Download: AsyncParsableCommand {
+    static let needs: [GlobalOptions.Need] = [.metadataDir, .metadataURL, .targetBaseURL, .targetDir, .targetName]
+    static let configuration = CommandConfiguration(
+        abstract: "Refresh, then download and verify each --target-name.",
+        usage: GlobalOptions.usage("download", needs: needs, optional: ["--no-target-hash-prefix"]),
         discussion: """
         Each target is found through the delegations, fetched at most its signed length (hash-prefixed \
         under consistent snapshots unless --no-target-hash-prefix), checked against every signed hash, \
         and only then written under --target-dir at its target path. A file already there with the \
         signed length and hashes is not fetched again.
         """)
-    @OptionGroup var options: GlobalOptions
+    @ParentCommand var parent: TUFVerify
 
-    func validate() throws {
-        try options.require(.metadataDir, .metadataURL, .targetBaseURL, .targetDir)
-        guard !options.targetName.isEmpty else { throw ValidationError("give at least one --target-name") }
-    }
+    private var options: GlobalOptions { parent.options }
 
-    func execute() async throws {
+    func validate() throws { try options.require(Self.needs) }
+
+    func run() async throws {
         let updater = try options.makeUpdater()
         try await updater.refresh()
-        var results: [[String: Any]] = []
+        var results: [JSON] = []
         for name in options.targetName {
             let (path, file, downloaded) = try await updater.fetchTarget(name)
-            results.append(["target": name, "file": path, "length": file.length, "downloaded": downloaded])
+            results.append(["target": .string(name), "file": .string(path), "length": .int(file.length), "downloaded": .bool(downloaded)])
             if !options.json { Output.line("\(name): \(downloaded ? "downloaded and verified" : "already verified") at \(path)") }
         }
-        if options.json { Output.printJSON(["ok": true, "targets": results]) }
+        if options.json { Output.printJSON(["ok": true, "targets": .array(results)]) }
     }
 }

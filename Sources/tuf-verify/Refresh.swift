@@ -1,27 +1,31 @@
 import ArgumentParser
+import TUFCanonicalJSON
 import TUFClient
 
 /// `refresh`: updates root, timestamp, snapshot and targets.
-struct RefreshCommand: ParsableCommand, Subcommand {
-    static let configuration = CommandConfiguration(commandName: "refresh", abstract: "Update the trusted metadata.",
+struct Refresh: AsyncParsableCommand {
+    static let needs: [GlobalOptions.Need] = [.metadataDir, .metadataURL]
+    static let configuration = CommandConfiguration(
+        abstract: "Update the trusted metadata.",
+        usage: GlobalOptions.usage("refresh", needs: needs),
         discussion: """
         Follows the root chain version by version, then timestamp, snapshot and targets, checking \
         signatures, thresholds, versions (rollback), hashes and lengths (mix-and-match) and expiry \
         (freeze) at the time the command started. Only metadata that verified is saved.
         """)
-    @OptionGroup var options: GlobalOptions
+    @ParentCommand var parent: TUFVerify
 
-    func validate() throws {
-        try options.require(.metadataDir, .metadataURL)
-    }
+    private var options: GlobalOptions { parent.options }
 
-    func execute() async throws {
+    func validate() throws { try options.require(Self.needs) }
+
+    func run() async throws {
         let updater = try options.makeUpdater()
         try await updater.refresh()
         let t = updater.trusted
-        let versions: [String: Any] = [
-            "root": t.root.signed.version, "timestamp": t.timestamp?.signed.version ?? 0,
-            "snapshot": t.snapshot?.signed.version ?? 0, "targets": t.targets?.signed.version ?? 0,
+        let versions: JSON = [
+            "root": .int(t.root.signed.version), "timestamp": .int(t.timestamp?.signed.version ?? 0),
+            "snapshot": .int(t.snapshot?.signed.version ?? 0), "targets": .int(t.targets?.signed.version ?? 0),
         ]
         if options.json {
             Output.printJSON(["ok": true, "versions": versions])
