@@ -21,9 +21,11 @@ let package = Package(
         .target(name: "TUFCanonicalJSON"),
         .target(name: "TUFCrypto", dependencies: ["CSodium", "COpenSSL"]),
         .target(name: "TUFMetadata", dependencies: ["TUFCanonicalJSON", "TUFCrypto"]),
-        .target(name: "TUFClient", dependencies: ["TUFMetadata"]),
+        // The file helpers and the one atomic writer of the client and the repository (Linux).
+        .target(name: "TUFFileSystem"),
+        .target(name: "TUFClient", dependencies: ["TUFMetadata", "TUFFileSystem"]),
         // The audit replays a repository through the client's trusted set: one set of rules.
-        .target(name: "TUFRepository", dependencies: ["TUFMetadata", "TUFClient"]),
+        .target(name: "TUFRepository", dependencies: ["TUFMetadata", "TUFClient", "TUFFileSystem"]),
         .target(name: "TUFTestSupport", dependencies: ["TUFCanonicalJSON", "TUFCrypto", "TUFMetadata", "TUFClient", "TUFRepository"]),
         .executableTarget(name: "tuf-repo", dependencies: [
             "TUFRepository", .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -1,3 +1,4 @@
+import TUFFileSystem
 import TUFMetadata
 
 /// An error of the verifying client: bad or hostile metadata, a failed download, or a call
@@ -86,4 +87,7 @@ public struct ClientError: Error, Equatable, Sendable, CustomStringConvertible {
         }
         self.init(code, error.message)
     }
+
+    /// A local file error: `.ioFailed`, with its message (which names the path).
+    init(_ error: FileSystemError) { self.init(.ioFailed, error.message) }
 }

@@ -1,3 +1,5 @@
+import TUFFileSystem
+
 /// An error of the repository editor. The message names the file, role, entry or key at
 /// fault (never key material); errors are equal by code so tests can match on it.
 public struct RepositoryError: Error, Equatable, Sendable, CustomStringConvertible {
@@ -37,4 +39,7 @@ public struct RepositoryError: Error, Equatable, Sendable, CustomStringConvertib
     public var description: String { message }
 
     public static func == (lhs: RepositoryError, rhs: RepositoryError) -> Bool { lhs.code == rhs.code }
+
+    /// A file-system error: `.io`, with its message (which names the path).
+    init(_ error: FileSystemError) { self.init(.io, error.message) }
 }
