@@ -4,7 +4,7 @@ import TUFFileSystem
 /// The steps of a publication, in the order they reach the disk. A crash between two steps
 /// leaves the previous repository valid: every file before `timestamp` has a new versioned
 /// name that nothing references until the timestamp (or root) that names it is renamed in.
-public enum PublicationStep: String, Sendable, CaseIterable {
+enum PublicationStep: String, Sendable, CaseIterable {
     case targetFiles, delegatedRoles, snapshot, root, timestamp
     /// After the timestamp: the plain page names (journaled, so the next command completes them).
     case plainNames
@@ -24,12 +24,11 @@ public struct RepositoryStore: Sendable {
     }
     private var writer: AtomicWriter
     /// Test hook: fail (as a crash would) just before this step is written.
-    public var failBefore: PublicationStep?
+    var failBefore: PublicationStep?
 
-    public init(root: String, durability: Durability = .batch, failBefore: PublicationStep? = nil) {
+    public init(root: String, durability: Durability = .batch) {
         self.root = root
         self.writer = AtomicWriter(root: root, durability: durability)
-        self.failBefore = failBefore
     }
 
     /// Runs the fault-injection hook for `step`.
