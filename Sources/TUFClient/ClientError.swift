@@ -72,7 +72,8 @@ public struct ClientError: Error, Equatable, Sendable, CustomStringConvertible {
         }
     }
 
-    public var description: String { "\(attack): \(message)" }
+    /// The message, as for every error of the project; the CLI prefixes the `attack`.
+    public var description: String { message }
 
     public static func == (lhs: ClientError, rhs: ClientError) -> Bool { lhs.code == rhs.code }
 

@@ -43,6 +43,9 @@ public struct RepositoryError: Error, Equatable, Sendable, CustomStringConvertib
 
     public init(_ code: Code, _ message: String) { self.code = code; self.message = message }
 
+    /// The kind of fault, as the CLI names it (`tuf-repo: error: KIND: MESSAGE`).
+    public var kind: String { code.kind }
+
     public var description: String { message }
 
     public static func == (lhs: RepositoryError, rhs: RepositoryError) -> Bool { lhs.code == rhs.code }
