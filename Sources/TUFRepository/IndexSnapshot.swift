@@ -4,7 +4,7 @@ import TUFCrypto
 import TUFFileSystem
 import TUFMetadata
 
-/// The targets of a PEP 691 index snapshot (DESIGN.md, "Index snapshot"): every distribution
+/// The targets of a PEP 691 index snapshot (the layout is in README.md): every distribution
 /// file at its path under the index root, every project page and the project list, hashed from
 /// their bytes. Reading is all or nothing: any fault is a `.badIndex` error naming the file
 /// and entry, and no targets are returned.
