@@ -1,10 +1,9 @@
 // swift-tools-version:6.0
-// swift-tuf: a TUF repository toolkit and verifying client. Module map: DESIGN.md in the project docs.
+// swift-tuf: a TUF repository toolkit and verifying client. The module map is in README.md.
 import PackageDescription
 
 let package = Package(
     name: "swift-tuf",
-    platforms: [.macOS(.v13)],
     products: [
         .library(name: "TUFMetadata", targets: ["TUFMetadata"]),
         .library(name: "TUFClient", targets: ["TUFClient"]),
@@ -21,10 +20,12 @@ let package = Package(
         .target(name: "TUFCanonicalJSON"),
         .target(name: "TUFCrypto", dependencies: ["CSodium", "COpenSSL"]),
         .target(name: "TUFMetadata", dependencies: ["TUFCanonicalJSON", "TUFCrypto"]),
-        .target(name: "TUFClient", dependencies: ["TUFMetadata"]),
+        // The file helpers and the one atomic writer of the client and the repository (Linux).
+        .target(name: "TUFFileSystem"),
+        .target(name: "TUFClient", dependencies: ["TUFMetadata", "TUFFileSystem"]),
         // The audit replays a repository through the client's trusted set: one set of rules.
-        .target(name: "TUFRepository", dependencies: ["TUFMetadata", "TUFClient"]),
-        .target(name: "TUFTestSupport", dependencies: ["TUFCanonicalJSON", "TUFCrypto", "TUFMetadata", "TUFClient", "TUFRepository"]),
+        .target(name: "TUFRepository", dependencies: ["TUFMetadata", "TUFClient", "TUFFileSystem"]),
+        .target(name: "TUFTestSupport", dependencies: ["TUFCanonicalJSON", "TUFCrypto", "TUFMetadata", "TUFClient"]),
         .executableTarget(name: "tuf-repo", dependencies: [
             "TUFRepository", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),

@@ -1,3 +1,4 @@
+import TUFFileSystem
 import TUFMetadata
 
 /// An error of the verifying client: bad or hostile metadata, a failed download, or a call
@@ -71,7 +72,8 @@ public struct ClientError: Error, Equatable, Sendable, CustomStringConvertible {
         }
     }
 
-    public var description: String { "\(attack): \(message)" }
+    /// The message, as for every error of the project; the CLI prefixes the `attack`.
+    public var description: String { message }
 
     public static func == (lhs: ClientError, rhs: ClientError) -> Bool { lhs.code == rhs.code }
 
@@ -86,4 +88,7 @@ public struct ClientError: Error, Equatable, Sendable, CustomStringConvertible {
         }
         self.init(code, error.message)
     }
+
+    /// A local file error: `.ioFailed`, with its message (which names the path).
+    init(_ error: FileSystemError) { self.init(.ioFailed, error.message) }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import TUFCrypto
+import TUFFileSystem
 import TUFMetadata
 
 /// Checks bytes against a trusted length and hashes (MetaFile or TargetFile entries).
@@ -14,18 +15,20 @@ enum LengthAndHashes {
     /// (a large local target is not loaded whole); false when it is missing or differs.
     static func fileMatches(_ path: String, length: Int64, hashes: [String: String]) -> Bool {
         guard let fd = LocalFiles.openRegularFile(path) else { return false }
-        let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+        defer { close(fd) }
         var hashers: [(String, StreamingHasher)] = []
         for (name, _) in hashes {
             guard let algorithm = HashAlgorithm(rawValue: name) else { return false }
             hashers.append((name, StreamingHasher(algorithm)))
         }
         var total: Int64 = 0
-        while let chunk = try? handle.read(upToCount: 1 << 20), !chunk.isEmpty {
+        let read: Void? = try? FileSystem.readChunks(fd, path) { chunk in
             total += Int64(chunk.count)
             guard total <= length else { return false }
             for (_, hasher) in hashers { hasher.update(chunk) }
+            return true
         }
+        guard read != nil, total <= length else { return false }
         let digests = Dictionary(hashers.map { ($0.0, $0.1.finalize()) }, uniquingKeysWith: { a, _ in a })
         return (try? TUFMetadata.LengthAndHashes.check(actualLength: total, digest: { digests[$0.rawValue] ?? [] }, length: length,
                                                        hashes: hashes, name: path)) != nil

@@ -27,7 +27,8 @@ public struct CryptoError: Error, Equatable, CustomStringConvertible, Sendable {
         self.message = message
     }
 
-    public var description: String { "\(code.rawValue): \(message)" }
+    /// The message, as for every error of the project.
+    public var description: String { message }
 
     public static func == (lhs: CryptoError, rhs: CryptoError) -> Bool { lhs.code == rhs.code }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import TUFCanonicalJSON
 import TUFCrypto
+import TUFFileSystem
 import TUFMetadata
 
 /// Changes to the targets of one bin, on top of its published targets.
@@ -41,7 +42,7 @@ extension IndexSnapshot {
 
     private static func incremental(index: String, hashAlgorithms: [HashAlgorithm], cache: PageCache, layout: HashedBins,
                                     keepBytes: @escaping @Sendable (String, String) -> Bool, progress: ((Int, Int) -> Void)?) throws(RepositoryError) -> Incremental? {
-        guard let root = try? FileIO.Directory(index) else { return nil }
+        guard let root = try? FileIO.directory(index) else { return nil }
         let pageParser = PageParser(root: root, hashAlgorithms: hashAlgorithms)
 
         // The project list is a page without files.

@@ -1,9 +1,10 @@
 import Foundation
 import TUFCanonicalJSON
 import TUFCrypto
+import TUFFileSystem
 import TUFMetadata
 
-/// The targets of a PEP 691 index snapshot (DESIGN.md, "Index snapshot"): every distribution
+/// The targets of a PEP 691 index snapshot (the layout is in README.md): every distribution
 /// file at its path under the index root, every project page and the project list, hashed from
 /// their bytes. Reading is all or nothing: any fault is a `.badIndex` error naming the file
 /// and entry, and no targets are returned.
@@ -41,8 +42,8 @@ public struct IndexSnapshot: Sendable {
     public static func read(index: String, hashAlgorithms: [HashAlgorithm] = [.sha256],
                             keepBytes: @escaping (String, String) -> Bool = { _, _ in false },
                             progress: ((Int, Int) -> Void)? = nil) throws(RepositoryError) -> IndexSnapshot {
-        let root: FileIO.Directory
-        do { root = try FileIO.Directory(index) } catch { throw RepositoryError(.badIndex, "index \(index): not a directory") }
+        let root: Directory
+        do { root = try FileIO.directory(index) } catch { throw RepositoryError(.badIndex, "index \(index): not a directory") }
         var reader = Reader(root: root, hashAlgorithms: hashAlgorithms, keepBytes: keepBytes)
         try reader.readAll(progress: progress)
         return IndexSnapshot(targets: reader.targets, pages: reader.pages, pageBytes: reader.pageBytes,
@@ -66,7 +67,7 @@ public struct IndexSnapshot: Sendable {
         var cacheBody: [UInt8] = []
         var parser: JSONParser { pageParser.parser }
 
-        init(root: FileIO.Directory, hashAlgorithms: [HashAlgorithm], keepBytes: @escaping (String, String) -> Bool) {
+        init(root: Directory, hashAlgorithms: [HashAlgorithm], keepBytes: @escaping (String, String) -> Bool) {
             self.index = root.path; self.hashAlgorithms = hashAlgorithms; self.keepBytes = keepBytes
             pageParser = PageParser(root: root, hashAlgorithms: hashAlgorithms)
         }
@@ -190,13 +191,13 @@ public struct IndexSnapshot: Sendable {
     /// Reads and checks single project pages; no shared state, so pages parse in parallel.
     struct PageParser: Sendable {
         /// The index root, held open: pages are opened below it (`FileIO.readRegularFile`).
-        let root: FileIO.Directory
+        let root: Directory
         let hashAlgorithms: [HashAlgorithm]
         /// Its size limit is also the limit of a page read from disk.
         let parser = JSONParser(maxDepth: 32, maxBytes: 256 << 20)
         var index: String { root.path }
 
-        init(root: FileIO.Directory, hashAlgorithms: [HashAlgorithm]) {
+        init(root: Directory, hashAlgorithms: [HashAlgorithm]) {
             self.root = root; self.hashAlgorithms = hashAlgorithms
         }
 

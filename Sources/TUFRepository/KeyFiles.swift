@@ -1,10 +1,7 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import TUFCanonicalJSON
 import TUFCrypto
+import TUFFileSystem
 import TUFMetadata
 
 /// Key files on disk: `PATH.pem` (PKCS#8, mode 0600, encrypted when a passphrase is given)
@@ -15,7 +12,7 @@ public enum KeyFiles {
     @discardableResult
     public static func generate(_ type: KeyType, out: String, passphrase: [UInt8]?) throws(RepositoryError) -> Key {
         let pemPath = out + ".pem", pubPath = out + ".pub.json"
-        for p in [pemPath, pubPath] where FileIO.exists(p) {
+        for p in [pemPath, pubPath] where FileSystem.exists(p) {
             throw RepositoryError(.invalidArgument, "\(p) already exists; not overwriting a key file")
         }
         let key: PrivateKey
@@ -25,7 +22,7 @@ public enum KeyFiles {
             pem = try key.pemBytes(passphrase: passphrase)
         } catch { throw RepositoryError(.badKey, "generating a \(type.rawValue) key failed: \(error.message)") }
         defer { secureZero(&pem) }
-        let dir = FileIO.parent(pemPath)
+        let dir = FileSystem.parent(pemPath)
         try FileIO.makeDirectories(dir)
         // O_CREAT|O_EXCL with mode 0600: never readable by others, whatever the umask.
         try FileIO.createExclusive(pemPath, pem, mode: 0o600)
@@ -64,7 +61,7 @@ public enum KeyFiles {
     /// True when a private key file can be read or written by users other than its owner (any
     /// of the mode bits 0o077), which `keygen` never does; nil when it cannot be inspected.
     public static func isExposed(_ path: String) -> Bool? {
-        guard let mode = FileIO.mode(path) else { return nil }
+        guard let mode = FileSystem.mode(path) else { return nil }
         return mode & 0o077 != 0
     }
 

@@ -1,3 +1,4 @@
+import TUFFileSystem
 import TUFMetadata
 
 /// The plain page names (`targets/simple/<p>/index.json`, what clients without hash prefixes
@@ -46,7 +47,7 @@ struct PlainNameJournal: Equatable {
 
 extension Repository {
     /// True when an interrupted publication left a journal to complete.
-    public var hasInterruptedPublication: Bool { FileIO.exists(path + "/" + PlainNameJournal.file) }
+    public var hasInterruptedPublication: Bool { FileSystem.exists(path + "/" + PlainNameJournal.file) }
 
     /// Completes an interrupted publication under the lock; returns how many plain names were
     /// relinked (0 when there was nothing to complete).
@@ -66,11 +67,11 @@ extension Repository {
             var directories = Set<String>()
             for (page, sha) in journal.pages {
                 let prefixed = "targets/" + Self.hashPrefixed(page, sha256: sha)
-                guard FileIO.exists(path + "/" + prefixed) else {
+                guard FileSystem.exists(path + "/" + prefixed) else {
                     throw RepositoryError(.invalidMetadata, "\(file): \(prefixed) is missing; run tuf-repo generate to repair the page names")
                 }
                 try store.hardLink(path + "/" + prefixed, to: "targets/" + page)
-                directories.insert(FileIO.parent("targets/" + page))
+                directories.insert(FileSystem.parent("targets/" + page))
                 relinked += 1
             }
             if !directories.isEmpty { try store.syncAll(directories: directories) }

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// Progress of a long run on stderr: one line per phase, rewritten at most five times a
 /// second, with the count, the rate and (when the total is known) the time left.

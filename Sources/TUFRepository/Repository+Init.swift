@@ -1,5 +1,6 @@
 import TUFCanonicalJSON
 import TUFCrypto
+import TUFFileSystem
 import TUFMetadata
 
 /// The keys and thresholds of a new repository.
@@ -72,7 +73,7 @@ extension Repository {
         try checkKeys(o.timestampKeys, threshold: 1, role: "timestamp")
         try FileIO.makeDirectories(path)
         let repo = Repository(path: path, durability: durability)
-        guard !FileIO.exists(repo.path + "/" + policyFile) else {
+        guard !FileSystem.exists(repo.path + "/" + policyFile) else {
             throw RepositoryError(.invalidArgument, "\(path) already holds a repository (\(policyFile))")
         }
         let outcome = try repo.locked { () throws(RepositoryError) -> StageOutcome in

@@ -1,5 +1,6 @@
 import TUFCanonicalJSON
 import TUFCrypto
+import TUFFileSystem
 import TUFMetadata
 
 extension Repository {
@@ -73,7 +74,7 @@ extension Repository {
             throw RepositoryError(.invalidMetadata, "\(file): \(error)")
         }
         let name = TargetPath.splitLast(file).name
-        try RepositoryStore(root: FileIO.parent(file)).write([(name, out)])
+        try RepositoryStore(root: FileSystem.parent(file)).write([(name, out)])
         return envelope.type ?? ""
     }
 

@@ -1,9 +1,6 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import TUFCrypto
+import TUFFileSystem
 import TUFMetadata
 
 extension Repository {
@@ -15,8 +12,8 @@ extension Repository {
     /// `isTargetCurrent` for the repository whose `targets/` is `base` (ending in `/`); no
     /// state, so pages are checked on every core.
     static func isTargetCurrent(_ targetPath: String, sha256: String, targetsDirectory base: String) -> Bool {
-        guard let a = FileIO.identity(base + hashPrefixed(targetPath, sha256: sha256)),
-              let b = FileIO.identity(base + targetPath) else { return false }
+        guard let a = FileSystem.identity(base + hashPrefixed(targetPath, sha256: sha256)),
+              let b = FileSystem.identity(base + targetPath) else { return false }
         return a == b
     }
 
@@ -32,10 +29,10 @@ extension Repository {
     func writeTargetFiles(_ snapshot: IndexSnapshot, index: String, linkFiles: Bool) throws(RepositoryError) -> [String] {
         var created: [String] = []
         if linkFiles {
-            let root: FileIO.Directory
-            do { root = try FileIO.Directory(index) } catch { throw RepositoryError(.badIndex, "index \(index): not a directory") }
+            let root: Directory
+            do { root = try FileIO.directory(index) } catch { throw RepositoryError(.badIndex, "index \(index): not a directory") }
             try FileIO.makeDirectories(path + "/targets")
-            guard FileIO.identity(path + "/targets")?.0 == root.device else {
+            guard FileSystem.identity(path + "/targets")?.0 == root.device else {
                 throw RepositoryError(.badIndex, "index \(index) is not on the file system of \(path)/targets: --link-files makes hard links, which cannot cross file systems")
             }
             var linked: [String] = []
@@ -55,7 +52,7 @@ extension Repository {
                     defer { close(fd) }
                     guard UInt64(st.st_dev) == root.device else { throw fault("is on another file system than the index") }
                     // Already linked, and still that very file: nothing to check or write.
-                    let existing = FileIO.identity(path + "/" + dest)
+                    let existing = FileSystem.identity(path + "/" + dest)
                     if let existing, existing == (UInt64(st.st_dev), UInt64(st.st_ino)) { continue }
                     guard st.st_size == file.length else { throw fault("has \(st.st_size) bytes, its page says \(file.length)") }
                     // Hashed from the descriptor that is linked, so the bytes checked are the bytes
@@ -67,7 +64,7 @@ extension Repository {
                     if existing != nil { continue }
                     try store.hardLink(file: fd, named: index + "/" + p, to: dest)
                     linked.append(dest)
-                    directories.insert(FileIO.parent(dest))
+                    directories.insert(FileSystem.parent(dest))
                 }
             } catch {
                 for dest in linked { _ = unlink(path + "/" + dest) }
@@ -79,7 +76,7 @@ extension Repository {
         var copies: [(path: String, bytes: [UInt8])] = []
         for (p, bytes) in snapshot.pageBytes {
             let prefixed = "targets/" + Self.hashPrefixed(p, sha256: snapshot.pages[p]!)
-            if !FileIO.exists(path + "/" + prefixed) { copies.append((prefixed, bytes)) }
+            if !FileSystem.exists(path + "/" + prefixed) { copies.append((prefixed, bytes)) }
         }
         do { try store.write(copies) } catch {
             for p in created { _ = unlink(path + "/" + p) }
@@ -94,9 +91,9 @@ extension Repository {
         var directories = Set<String>()
         for (p, bytes) in snapshot.pageBytes {
             let prefixed = "targets/" + Self.hashPrefixed(p, sha256: snapshot.pages[p]!)
-            if !FileIO.exists(path + "/" + prefixed) { try store.write([(prefixed, bytes)]) }
+            if !FileSystem.exists(path + "/" + prefixed) { try store.write([(prefixed, bytes)]) }
             try store.hardLink(path + "/" + prefixed, to: "targets/" + p)
-            directories.insert(FileIO.parent("targets/" + p))
+            directories.insert(FileSystem.parent("targets/" + p))
         }
         if !directories.isEmpty { try store.syncAll(directories: directories) }
     }

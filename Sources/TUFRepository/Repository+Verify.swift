@@ -1,5 +1,6 @@
 import TUFClient
 import TUFCrypto
+import TUFFileSystem
 import TUFMetadata
 
 extension Repository {
@@ -23,7 +24,7 @@ extension Repository {
         }
 
         // 5.3: the root chain, from version 1.
-        let rootVersions = FileIO.list(dir).compactMap { n -> Int64? in
+        let rootVersions = FileSystem.list(dir).compactMap { n -> Int64? in
             n.hasSuffix(".root.json") ? Int64(n.dropLast(".root.json".count)) : nil
         }.sorted()
         guard !rootVersions.isEmpty else { return ["metadata/: no N.root.json is published"] }

@@ -1,5 +1,6 @@
 import TUFCanonicalJSON
 import TUFCrypto
+import TUFFileSystem
 import TUFMetadata
 
 /// A TUF repository on disk in the PEP 458 layout:
@@ -46,7 +47,7 @@ public struct Repository {
 
     /// Takes the repository lock for the duration of `body`.
     func locked<T>(_ body: () throws(RepositoryError) -> T) throws(RepositoryError) -> T {
-        guard FileIO.isDirectory(path) else { throw RepositoryError(.notInitialized, "\(path): no such repository directory") }
+        guard FileSystem.isDirectory(path) else { throw RepositoryError(.notInitialized, "\(path): no such repository directory") }
         let lock = try RepositoryLock(repository: path, wait: lockWait)
         defer { lock.release() }
         // Every command first completes a publication that a crash interrupted.

@@ -1,40 +1,55 @@
+import TUFFileSystem
+
 /// An error of the repository editor. The message names the file, role, entry or key at
 /// fault (never key material); errors are equal by code so tests can match on it.
 public struct RepositoryError: Error, Equatable, Sendable, CustomStringConvertible {
-    public enum Code: String, Sendable {
+    /// What went wrong, independent of the message wording. A struct rather than an enum so
+    /// that the test hooks' code stays out of the public API.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        /// The kind of fault, as the CLI names it.
+        public let kind: String
+        init(_ kind: String) { self.kind = kind }
+        public var description: String { kind }
+
         /// A bad argument or setting (duration, bin count, role name, threshold).
-        case invalidArgument
+        public static let invalidArgument = Code("invalid argument")
         /// Reading or writing a file failed.
-        case io
+        public static let io = Code("file error")
         /// The index snapshot is malformed; nothing was published.
-        case badIndex
+        public static let badIndex = Code("bad index snapshot")
         /// Another run holds the repository lock.
-        case locked
+        public static let locked = Code("locked")
         /// A role must be signed but no given key can sign it.
-        case missingKey
+        public static let missingKey = Code("missing key")
         /// A key file could not be read or decrypted.
-        case badKey
+        public static let badKey = Code("bad key")
         /// The key is not one of the role's keys.
-        case notAuthorized
+        public static let notAuthorized = Code("key not authorized")
         /// The repository is not initialised, or a file it needs is missing.
-        case notInitialized
+        public static let notInitialized = Code("not initialized")
         /// Staged roles do not have their thresholds of signatures yet; nothing can publish.
-        case awaitingSignatures
+        public static let awaitingSignatures = Code("awaiting signatures")
         /// Published or staged metadata is invalid.
-        case invalidMetadata
+        public static let invalidMetadata = Code("invalid metadata")
         /// Nothing is staged for the role.
-        case nothingStaged
+        public static let nothingStaged = Code("nothing staged")
         /// `verify` found faults.
-        case verificationFailed
-        /// A failure injected by a test.
-        case injectedFailure
+        public static let verificationFailed = Code("verification failed")
+        /// A failure injected by a test (`RepositoryStore.failBefore`).
+        static let injectedFailure = Code("injected failure")
     }
     public let code: Code
     public let message: String
 
     public init(_ code: Code, _ message: String) { self.code = code; self.message = message }
 
+    /// The kind of fault, as the CLI names it (`tuf-repo: error: KIND: MESSAGE`).
+    public var kind: String { code.kind }
+
     public var description: String { message }
 
     public static func == (lhs: RepositoryError, rhs: RepositoryError) -> Bool { lhs.code == rhs.code }
+
+    /// A file-system error: `.io`, with its message (which names the path).
+    init(_ error: FileSystemError) { self.init(.io, error.message) }
 }

@@ -1,8 +1,5 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import TUFFileSystem
 
 /// An exclusive `flock` on `REPO/.lock`, so that two runs (two cron jobs, an operator and
 /// cron) never interleave their writes. Released when the lock is closed or the process ends.
@@ -13,12 +10,12 @@ public final class RepositoryLock {
     public init(repository: String, wait: Double = 5) throws(RepositoryError) {
         let path = repository + "/.lock"
         fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw RepositoryError(.io, "\(path): cannot open the lock file: \(FileIO.reason())") }
+        guard fd >= 0 else { throw RepositoryError(.io, "\(path): cannot open the lock file: \(FileSystem.reason())") }
         var waited = 0.0
         while flock(fd, LOCK_EX | LOCK_NB) != 0 {
             guard errno == EWOULDBLOCK || errno == EINTR else {
                 release()
-                throw RepositoryError(.io, "\(path): cannot lock: \(FileIO.reason())")
+                throw RepositoryError(.io, "\(path): cannot lock: \(FileSystem.reason())")
             }
             guard waited < wait else {
                 // release() also marks the descriptor closed: deinit runs after a failed init.

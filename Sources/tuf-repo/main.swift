@@ -19,7 +19,7 @@ do {
     var command = try TUFRepo.parseAsRoot()
     try command.run()
 } catch let error as RepositoryError {
-    FileHandle.standardError.write(Data("tuf-repo: error: \(error.message)\n".utf8))
+    FileHandle.standardError.write(Data("tuf-repo: error: \(error.kind): \(error.message)\n".utf8))
     exit(1)
 } catch let error as ExitCode {
     exit(error.rawValue)

@@ -3,7 +3,7 @@ import Testing
 import TUFCanonicalJSON
 import TUFCrypto
 import TUFMetadata
-import TUFRepository
+@testable import TUFRepository
 import TUFTestSupport
 
 @Suite struct StagingTests {
