@@ -12,7 +12,7 @@ struct Verify: ParsableCommand {
     var json = false
 
     func run() throws {
-        let repo = try repoOption.repository()
+        let repo = repoOption.repository()
         if repo.hasInterruptedPublication {
             let n = try repo.completeInterruptedPublication()
             note("tuf-repo: completed an interrupted publication: relinked \(n) plain page name(s)")
