@@ -2,8 +2,27 @@ import Foundation
 
 /// The command-line tools built with the tests (`tuf-repo`, `tuf-verify`), found beside the
 /// test bundle in the same build folder, so CLI tests run the binaries of this build.
-/// `TUF_REPO_BIN` / `TUF_VERIFY_BIN` override the lookup. TEST ONLY.
+/// `TUF_REPO_BIN` / `TUF_VERIFY_BIN` override the lookup. Under `Scripts/test`
+/// (`TUF_INTEROP_REQUIRED=1`) a binary that is not found fails its tests instead of skipping
+/// them. TEST ONLY.
 public enum BuiltBinaries {
+    /// True when a missing binary must fail the tests that run it (`TUF_INTEROP_REQUIRED=1`).
+    public static var required: Bool { ProcessInfo.processInfo.environment["TUF_INTEROP_REQUIRED"] == "1" }
+
+    /// Whether the tests of binary `path` run: it was found, or it is required (they then fail).
+    public static func testsRun(_ path: String?) -> Bool { path != nil || required }
+
+    /// `path`, or a thrown error saying that `name` is not built beside the tests.
+    public static func require(_ path: String?, _ name: String) throws -> String {
+        guard let path else { throw NotBuilt(description: "\(name) is not built beside the tests (swift build --build-tests)") }
+        return path
+    }
+
+    /// A binary the tests need was not found.
+    public struct NotBuilt: Error, CustomStringConvertible {
+        public let description: String
+    }
+
     /// The built `tuf-repo`, or nil when it is not in the build folder.
     public static var tufRepo: String? { find("tuf-repo", override: "TUF_REPO_BIN") }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TUFClient
 import TUFMetadata
 import TUFRepository
 import TUFTestSupport
@@ -58,13 +59,14 @@ import TUFTestSupport
     }
 
     /// (2) Forged for one user only: the mirror tampers with requests whose User-Agent names
-    /// tuf-verify (HTTPFetcher sets none, so URLSession sends
-    /// Foundation's default, "tuf-verify (unknown version) curl/…"), and serves the honest page to
-    /// python-tuf's client (python-requests' agent).
-    @Test func testReleaseForgedAsYankedForOneUserOnly() throws {
+    /// tuf-verify (`tuf-verify/<version>`), and serves the honest page to everyone else:
+    /// python-tuf's client (`python-tuf/<version>`) and this package's library client with
+    /// HTTPFetcher's default agent (`swift-tuf/<version>`), which verify it.
+    @Test func testReleaseForgedAsYankedForOneUserOnly() async throws {
         let w = try Shared.get()
         let page = "simple/demo-app/index.json", filename = "demo_app-2.0-py3-none-any.whl"
-        let forge = try ["/targets/\(page)", w.hashedURLPath(page)].flatMap { ["--forge-yank", $0, filename, "true"] }
+        let pageURLPaths = try ["/targets/\(page)", w.hashedURLPath(page)]
+        let forge = pageURLPaths.flatMap { ["--forge-yank", $0, filename, "true"] }
         let server = try w.serve(forge + ["--only-user-agent", "tuf-verify"])
         defer { server.stop() }
         let client = try VerifyClient(trustedRoot: "\(w.metadata)/1.root.json")
@@ -74,6 +76,26 @@ import TUFTestSupport
                                       trustedRoot: "\(w.metadata)/1.root.json")
         #expect(honest.status == 0, "\(honest.output)")
         #expect(honest.lines[page]?["sha256"] as? String == sha256(try w.published("targets/" + page)))
+        // The library client, another agent, verifies the page it gets: the honest one.
+        let library = try Workspace.makeTemporaryFolder("tuf-e2e-library")
+        defer { try? FileManager.default.removeItem(atPath: library) }
+        try FileManager.default.createDirectory(atPath: "\(library)/metadata", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: "\(w.metadata)/1.root.json", toPath: "\(library)/metadata/root.json")
+        let fetcher = HTTPFetcher()
+        #expect(!fetcher.userAgent.contains("tuf-verify"))
+        let updater = try Updater(metadataDir: "\(library)/metadata", metadataBaseURL: "\(server.baseURL)/metadata/",
+                                  targetBaseURL: "\(server.baseURL)/targets/", fetcher: fetcher,
+                                  referenceTime: Expiry(secondsSinceEpoch: Int64(Date().timeIntervalSince1970)))
+        try await updater.refresh()
+        let verified = try await updater.verifyProject("demo-app")
+        #expect(verified.page == Array(try w.published("targets/" + page)))
+        #expect(verified.files.contains { $0.filename == filename })
+        // The mirror did tamper, and only with tuf-verify's requests for the page.
+        let events = server.events().filter { pageURLPaths.contains($0.path) }
+        let tampered = events.filter { $0.kind == "tampered" }
+        #expect(!tampered.isEmpty && tampered.allSatisfy { $0.detail.hasPrefix("tuf-verify/") }, "\(events)")
+        let others = events.filter { $0.kind == "accepted" && !$0.detail.hasPrefix("tuf-verify/") }.map(\.detail)
+        #expect(others.contains { $0.hasPrefix("swift-tuf/") } && others.contains { $0.hasPrefix("python-tuf/") }, "\(events)")
     }
 
     /// (3) The page of version 1, where the release was not yet yanked, replayed at the page

@@ -115,8 +115,8 @@ import TUFTestSupport
     }
 }
 
-/// `tuf-repo generate` while another run holds the repository's lock.
-@Suite(.enabled(if: Interop.enabled)) struct ProcessTests {
+/// `tuf-repo generate` while another run holds the repository's lock (no Python needed).
+@Suite struct ProcessTests {
     @Test func testGenerateWhileLockedExitsOneWithAClearMessage() throws {
         let w = try Workspace()
         try w.addFile(project: "zeta", filename: "zeta-9.tar.gz", content: "nine")

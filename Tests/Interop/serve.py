@@ -4,7 +4,7 @@ tampering with what it serves: the malicious mirror of the threat model.
 
 Usage: serve.py ROOT [--forge-yank URLPATH FILENAME VALUE] [--replace URLPATH FILE]
                      [--endless URLPATH] [--slow URLPATH] [--status URLPATH CODE]
-                     [--only-user-agent TEXT]
+                     [--only-user-agent TEXT] [--log FILE]
 
 - binds 127.0.0.1 on a free port and prints "PORT <n>" as its first line of stdout;
 - serves ROOT as a static mirror (no directory listings, no paths outside ROOT);
@@ -17,6 +17,11 @@ Usage: serve.py ROOT [--forge-yank URLPATH FILENAME VALUE] [--replace URLPATH FI
 - --status: answers URLPATH with the HTTP status CODE;
 - --only-user-agent: tampers only with requests whose User-Agent contains TEXT (a server
   that targets one user); everyone else gets the honest bytes;
+- --log: appends one tab-separated line per event to FILE, flushed as it happens, so a test
+  can see what the server did: "accepted PATH AGENT" when a request arrives, "tampered PATH
+  AGENT" when it is served something other than ROOT's file, "sent PATH N" after each write
+  of a slow body (N body bytes so far), "done PATH N" when the response ends (N body bytes
+  the socket took, fewer than asked when the client hung up);
 - exits when its standard input closes, so a test that dies never leaves it running.
 """
 
@@ -39,6 +44,7 @@ def parse_args():
     p.add_argument("--slow", action="append", default=[], metavar="URLPATH")
     p.add_argument("--status", nargs=2, action="append", default=[], metavar=("URLPATH", "CODE"))
     p.add_argument("--only-user-agent", default=None)
+    p.add_argument("--log", default=None, metavar="FILE")
     return p.parse_args()
 
 
@@ -49,6 +55,15 @@ for urlpath, filename, value in ARGS.forge_yank:
     FORGED.setdefault(urlpath, []).append((filename, json.loads(value)))
 REPLACED = {urlpath: path for urlpath, path in ARGS.replace}
 STATUS = {urlpath: int(code) for urlpath, code in ARGS.status}
+LOG_LOCK = threading.Lock()
+
+
+def log(*fields):
+    """One line of --log: the fields, tab-separated."""
+    if ARGS.log is None:
+        return
+    with LOG_LOCK, open(ARGS.log, "a", encoding="utf-8") as f:
+        f.write("\t".join(str(x) for x in fields) + "\n")
 
 
 def forge(raw, changes):
@@ -72,12 +87,27 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.send_response(code)
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
+        self.write_body(data)
+
+    def write_body(self, data):
+        """Writes body bytes, counting what the socket took (for --log)."""
         self.wfile.write(data)
+        self.body_sent += len(data)
 
     def do_GET(self):
         path = urllib.parse.unquote(urllib.parse.urlsplit(self.path).path)
+        self.body_sent = 0
+        try:
+            self.respond(path)
+        finally:
+            log("done", path, self.body_sent)
+
+    def respond(self, path):
         agent = self.headers.get("User-Agent", "")
+        log("accepted", path, agent)
         tamper = ARGS.only_user_agent is None or ARGS.only_user_agent in agent
+        if tamper and any(path in table for table in (STATUS, ARGS.endless, ARGS.slow, REPLACED, FORGED)):
+            log("tampered", path, agent)
         if tamper and path in STATUS:
             return self.send_bytes(b"", STATUS[path])
         if tamper and path in ARGS.endless:
@@ -86,7 +116,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             try:
                 chunk = b"\0" * 65536
                 for _ in range(100_000):  # bounded: at most about 6.5 GB, then stop
-                    self.wfile.write(chunk)
+                    self.write_body(chunk)
             except (BrokenPipeError, ConnectionResetError):
                 pass
             return
@@ -98,8 +128,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.end_headers()
             try:
                 for _ in range(30):
-                    self.wfile.write(b"x")
+                    self.write_body(b"x")
                     self.wfile.flush()
+                    log("sent", path, self.body_sent)
                     time.sleep(2)
             except (BrokenPipeError, ConnectionResetError):
                 pass

@@ -24,6 +24,22 @@ import TUFTestSupport
         func url(_ quotedPath: String) -> String { "\(server.baseURL)/\(quotedPath)" }
     }
 
+    /// Bytes a server can hand its socket beyond what the client has read before the client's
+    /// hang-up reaches it: the loopback socket buffers on both sides and the reader's own
+    /// buffers. Tens of MB at most; an endless body that is not cut off is 6.5 GB.
+    static let inFlight = 64 << 20
+
+    /// The server's response ended (`done`) having sent at most `read` + `inFlight` bytes.
+    /// A known issue for now: after HTTPFetcher cancels its task, URLSession (Linux
+    /// FoundationNetworking) reads on for a while: 80 MB to 4.3 GB were seen, and the fetch
+    /// returns only then.
+    static func expectHungUp(_ done: LoopbackServer.Event?, after read: Int, sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(done != nil, "the server never ended the response", sourceLocation: sourceLocation)
+        withKnownIssue("HTTPFetcher: the transfer goes on after the task is cancelled", isIntermittent: true) {
+            #expect((done?.bytes ?? 0) <= read + inFlight, "server sent \(done?.bytes ?? 0) bytes", sourceLocation: sourceLocation)
+        }
+    }
+
     @Test func testOKReturnsExactBytes() async throws {
         let s = try Served()
         defer { s.server.stop() }
@@ -44,7 +60,18 @@ import TUFTestSupport
         // One byte every two seconds: the idle timeout (1 s here) ends the download.
         let s = try Served(["--slow", "/file.bin"])
         defer { s.server.stop() }
-        await expectError(.fetchFailed) { try await HTTPFetcher(idleTimeout: 1).fetch(s.url("file.bin"), maxLength: 1000) }
+        let error = await thrownError { try await HTTPFetcher(idleTimeout: 1).fetch(s.url("file.bin"), maxLength: 1000) }
+        #expect(error?.code == .fetchFailed, "\(String(describing: error))")
+        // The idle timeout ended it (NSURLErrorTimedOut, -1001; Linux Foundation prints only the
+        // code): not a refused connection (-1004) nor an HTTP error, also .fetchFailed.
+        let message = error?.message.lowercased() ?? ""
+        #expect(message.contains("timed out") || message.contains("error -1001"), "\(String(describing: error))")
+        // The server accepted the request and was sending the body when the client gave up,
+        // before the last of its 30 bytes (which it would send a minute later).
+        let events = s.server.events().filter { $0.path == "/file.bin" }
+        #expect(events.contains { $0.kind == "tampered" }, "\(events)")
+        #expect(events.contains { $0.kind == "sent" && ($0.bytes ?? 0) >= 1 }, "\(events)")
+        #expect(!events.contains { $0.kind == "sent" && $0.bytes == 30 }, "\(events)")
     }
 
     @Test func testNotFoundIsNotFound() async throws {
@@ -73,6 +100,9 @@ import TUFTestSupport
         let s = try Served(["--endless", "/timestamp.json"])
         defer { s.server.stop() }
         await expectError(.downloadTooLarge) { try await HTTPFetcher().fetch(s.url("timestamp.json"), maxLength: 16_384) }
+        // The client hung up: the server's response ended long before its 6.5 GB.
+        let done = s.server.awaitEvent(limit: 60) { $0.kind == "done" && $0.path == "/timestamp.json" }
+        Self.expectHungUp(done, after: 16_384)
     }
 
     @Test(arguments: [("dir/a b+c%?#.txt", "quoted"), ("dir/caf\u{e9}.txt", "unicode")])
@@ -95,4 +125,17 @@ import TUFTestSupport
     func testNonHTTPURLIsFetchFailed(url: String) async {
         await expectError(.fetchFailed) { try await HTTPFetcher().fetch(url, maxLength: 1000) }
     }
+}
+
+/// The ClientError `body` throws, or nil (recorded as an issue) when it throws none.
+func thrownError<T>(sourceLocation: SourceLocation = #_sourceLocation, _ body: () async throws -> T) async -> ClientError? {
+    do {
+        _ = try await body()
+        Issue.record("expected an error, nothing was thrown", sourceLocation: sourceLocation)
+    } catch let error as ClientError {
+        return error
+    } catch {
+        Issue.record("expected a ClientError, got \(error)", sourceLocation: sourceLocation)
+    }
+    return nil
 }

@@ -37,9 +37,13 @@ import TUFTestSupport
 
     @Test func testFileFetcherStopsPastTheLimitWhileStreaming() async throws {
         let dir = try Self.folderWithBigFile()
+        let sink = Collector()
         await expectError(.downloadTooLarge) {
-            try await FileFetcher().fetch("file://\(dir.sub("big.bin"))", maxLength: Self.big.count - 1, into: Collector())
+            try await FileFetcher().fetch("file://\(dir.sub("big.bin"))", maxLength: Self.big.count - 1, into: sink)
         }
+        // What reached the sink is within the limit, and is the file's beginning.
+        #expect(sink.bytes.count <= Self.big.count - 1)
+        #expect(sink.bytes[...] == Self.big.prefix(sink.bytes.count))
     }
 
     @Test(.enabled(if: Interop.enabled)) func testHTTPFetcherStreamsInChunks() async throws {
@@ -53,19 +57,28 @@ import TUFTestSupport
     }
 
     @Test(.enabled(if: Interop.enabled)) func testHTTPFetcherStopsWhenTheSinkFails() async throws {
+        // An endless body and no limit: only the failing sink can stop the download.
         let dir = try Self.folderWithBigFile()
-        let server = try LoopbackServer(root: dir.path)
+        let server = try LoopbackServer(root: dir.path, arguments: ["--endless", "/big.bin"])
         defer { server.stop() }
         let sink = Collector()
         sink.failAfter = 1
-        await expectError(.ioFailed) { try await HTTPFetcher().fetch("\(server.baseURL)/big.bin", maxLength: Self.big.count, into: sink) }
+        await expectError(.ioFailed) { try await HTTPFetcher().fetch("\(server.baseURL)/big.bin", maxLength: .max, into: sink) }
+        // The sink was not called again after it refused a chunk…
+        #expect(sink.chunks == 2)
+        // …and the client hung up: the server's response ended long before its 6.5 GB.
+        HTTPFetcherTests.expectHungUp(server.awaitEvent(limit: 60) { $0.kind == "done" && $0.path == "/big.bin" }, after: sink.bytes.count)
     }
 
     @Test(.enabled(if: Interop.enabled)) func testHTTPFetcherStopsEndlessDataWhileStreaming() async throws {
         let dir = try Self.folderWithBigFile()
         let server = try LoopbackServer(root: dir.path, arguments: ["--endless", "/big.bin"])
         defer { server.stop() }
-        await expectError(.downloadTooLarge) { try await HTTPFetcher().fetch("\(server.baseURL)/big.bin", maxLength: 1_000_000, into: Collector()) }
+        let sink = Collector()
+        await expectError(.downloadTooLarge) { try await HTTPFetcher().fetch("\(server.baseURL)/big.bin", maxLength: 1_000_000, into: sink) }
+        // The sink got no more than the limit, and the server's response ended long before its 6.5 GB.
+        #expect(sink.bytes.count <= 1_000_000)
+        HTTPFetcherTests.expectHungUp(server.awaitEvent(limit: 60) { $0.kind == "done" && $0.path == "/big.bin" }, after: 1_000_000)
     }
 
     @Test func testLargeTargetStreamedToDiskVerifies() async throws {

@@ -77,7 +77,9 @@ import TUFTestSupport
         let h = ClientHarness()
         h.sim.root.version = 2; h.sim.publishRoot()
         h.sim.root.version = 3; h.sim.publishRoot()
-        h.sim.tamper["3.root.json"] = { bytes in var b = bytes; b[b.count / 2] ^= 1; return b }
+        // Cut in half: the top-level object never closes, so only the parse can refuse it
+        // (a flipped byte could land in a signature, a keyid or a value: other codes).
+        h.sim.tamper["3.root.json"] = { Array($0.prefix($0.count / 2)) }
         h.sim.root.version = 4; h.sim.publishRoot()
         await expectError(.malformed) { try await h.refresh() }
         // Root v2 verified and was saved before v3 failed.
@@ -148,6 +150,31 @@ import TUFTestSupport
     }
 
     @Test func testBinRollback() async throws {
+        // A replay: bin v2 (validly signed, once current) served under the snapshot that
+        // lists v3, to a client that trusted v2. 5.6.4: refused, and v2 stays trusted.
+        let h = ClientHarness()
+        h.sim.addSuccinctRoles("targets", bitLength: 2, namePrefix: "bin")
+        let bin = SuccinctRoles(keyIDs: [], threshold: 1, bitLength: 2, namePrefix: "bin").roleName(for: "file.txt")
+        h.sim.delegates[bin]!.version = 2
+        h.sim.addTarget(bin, Array("v2".utf8), "file.txt")
+        h.sim.updateSnapshot()
+        _ = try await h.refresh().targetInfo("file.txt")
+        let old = try #require(h.sim.signedBytes(bin))
+        h.sim.delegates[bin]!.version = 3
+        h.sim.addTarget(bin, Array("v3".utf8), "file.txt")
+        h.sim.updateSnapshot()
+        h.sim.tamper["3.\(bin).json"] = { _ in old }
+        await expectError(.rollback) { try await h.refresh().targetInfo("file.txt") }
+        #expect(h.sim.fetchTracker.last == "\(RepositorySimulator.metadataURL)3.\(bin).json")
+        #expect(h.savedVersion(bin) == 2)
+        // Served honestly again, v3 is taken.
+        h.sim.tamper["3.\(bin).json"] = nil
+        #expect(try await h.refresh().targetInfo("file.txt").targetFile.hashes == TargetFile(describing: Array("v3".utf8)).hashes)
+        #expect(h.savedVersion(bin) == 3)
+    }
+
+    @Test func testSnapshotListingAnOlderBinIsRollback() async throws {
+        // 5.5.5: a new snapshot may not list a bin at a lower version than the trusted snapshot.
         let h = ClientHarness()
         h.sim.addSuccinctRoles("targets", bitLength: 2, namePrefix: "bin")
         let bin = SuccinctRoles(keyIDs: [], threshold: 1, bitLength: 2, namePrefix: "bin").roleName(for: "file.txt")

@@ -10,8 +10,10 @@ import TUFTestSupport
     static let expires = MetadataFactory.farFuture
 
     /// Writes a consistent repository to `dir`: root v1 and v2 (rotated), targets with the
-    /// given delegations, the delegated roles, snapshot and timestamp.
-    static func writeRepository(to dir: URL, delegations: Delegations, delegated: [(String, Targets, [String])]) throws {
+    /// given delegations, the delegated roles, snapshot and timestamp. `changeTargets` changes
+    /// the signed targets file before snapshot lists its length and hash.
+    static func writeRepository(to dir: URL, delegations: Delegations, delegated: [(String, Targets, [String])],
+                                changeTargets: ([UInt8]) -> [UInt8] = { $0 }) throws {
         func write(_ name: String, _ bytes: [UInt8]) throws {
             try Data(bytes).write(to: dir.appendingPathComponent(name))
         }
@@ -29,7 +31,7 @@ import TUFTestSupport
         var targets = Targets(common: SignedCommon(expires: expires), delegations: delegations)
         targets.targets["files/a.txt"] = TargetFile(describing: Array("a".utf8), hashAlgorithms: [.sha256, .sha512, .blake2b256],
                                                     custom: ["yanked": "broken build"])
-        let targetsBytes = MetadataFactory.bytes(targets, by: ["ec1"])
+        let targetsBytes = changeTargets(MetadataFactory.bytes(targets, by: ["ec1"]))
         try write("1.targets.json", targetsBytes)
         meta["targets.json"] = MetaFile(version: 1, describing: targetsBytes, hashAlgorithms: [.sha256])
         for (name, payload, signers) in delegated {
@@ -87,17 +89,40 @@ import TUFTestSupport
         try Self.check(dir)
     }
 
-    @Test func pythonTUFRejectsATamperedFile() throws {
+    /// A tampered targets file, changed so that exactly one check of check_metadata.py can
+    /// refuse it; `refusal` is the one FAIL line expected.
+    struct Tampering: Sendable, CustomTestStringConvertible {
+        let name: String
+        /// Change the file before snapshot lists it (so only its signature is wrong), or after.
+        let beforeListing: Bool
+        let change: @Sendable (String) -> String
+        let refusal: String
+        var testDescription: String { name }
+    }
+
+    static let tamperings = [
+        Tampering(name: "signed content changed, listed as changed", beforeListing: true,
+                  change: { $0.replacingOccurrences(of: "broken build", with: "fine build") },
+                  refusal: "FAIL 1.targets.json: signatures do not meet the threshold of 'targets' set by 2.root.json"),
+        Tampering(name: "bytes outside signed changed after listing", beforeListing: false,
+                  change: { $0 + "\n" },
+                  refusal: "FAIL 1.snapshot.json: 1.snapshot.json entry for targets.json does not match 1.targets.json"),
+    ]
+
+    @Test(arguments: tamperings) func pythonTUFRejectsATamperedFile(_ tampering: Tampering) throws {
         let dir = try Self.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
         let succinct = SuccinctRoles(keyIDs: [TestKeys.keyID("ed7")], threshold: 1, bitLength: 1, namePrefix: "bin")
+        func change(_ bytes: [UInt8]) -> [UInt8] { Array(tampering.change(String(decoding: bytes, as: UTF8.self)).utf8) }
         try Self.writeRepository(to: dir, delegations: Delegations(keys: [TestKeys.keyID("ed7"): TestKeys.publicKey("ed7")], succinctRoles: succinct),
-                                 delegated: succinct.roleNames.map { ($0, Targets(common: SignedCommon(expires: Self.expires)), ["ed7"]) })
+                                 delegated: succinct.roleNames.map { ($0, Targets(common: SignedCommon(expires: Self.expires)), ["ed7"]) },
+                                 changeTargets: tampering.beforeListing ? change : { $0 })
         let url = dir.appendingPathComponent("1.targets.json")
-        let text = try String(contentsOf: url, encoding: .utf8).replacingOccurrences(of: "broken build", with: "fine build")
-        try text.write(to: url, atomically: true, encoding: .utf8)
+        if !tampering.beforeListing { try Data(change(Array(try Data(contentsOf: url)))).write(to: url) }
         let (status, output) = try Interop.runPython("check_metadata.py", [dir.path])
         #expect(status == 1, "expected python-tuf to reject the tampered targets:\n\(output)")
-        #expect(output.contains("targets"))
+        // Exactly the intended check refused, and nothing else.
+        let failures = output.split(separator: "\n").filter { $0.hasPrefix("FAIL ") }
+        #expect(failures.count == 1 && failures[0].hasPrefix(tampering.refusal), "\(output)")
     }
 }

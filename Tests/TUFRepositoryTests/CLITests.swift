@@ -6,6 +6,8 @@ import TUFTestSupport
 /// The `tuf-repo` binary built beside the tests: exit codes and the commands end to end.
 @Suite struct CLITests {
     static let binary: String? = BuiltBinaries.tufRepo
+    /// Found, or required by `Scripts/test` (a missing binary then fails, never skips).
+    static let enabled = BuiltBinaries.testsRun(binary)
 
     /// `init` with every required option (the key files are not read before validation).
     static let initArguments = ["init", "--repo", "x", "--root-key", "k", "--root-threshold", "1", "--targets-key", "k",
@@ -17,10 +19,10 @@ import TUFTestSupport
     func run(_ args: [String], env: [String: String] = [:]) throws -> (status: Int32, output: String) {
         var environment = ProcessInfo.processInfo.environment
         for (k, v) in env { environment[k] = v }
-        return try Interop.run(Self.binary!, args, environment: environment)
+        return try Interop.run(try BuiltBinaries.require(Self.binary, "tuf-repo"), args, environment: environment)
     }
 
-    @Test(.enabled(if: binary != nil)) func everySubcommandHasHelp() throws {
+    @Test(.enabled(if: enabled)) func everySubcommandHasHelp() throws {
         for sub in ["keygen", "init", "generate", "sign", "rotate", "timestamp", "status", "verify"] {
             let r = try run([sub, "--help"])
             #expect(r.status == 0, "\(sub)")
@@ -28,7 +30,7 @@ import TUFTestSupport
         }
     }
 
-    @Test(.enabled(if: binary != nil), arguments: [
+    @Test(.enabled(if: enabled), arguments: [
         ["verify"], ["generate", "--repo", "/nonexistent"], ["timestamp", "--repo", "x", "--key", "k", "--if-expiring-within", "12x"],
         ["rotate", "--repo", "x", "nobody", "--threshold", "1"], ["sign", "--repo", "x", "snapshot", "--key", "k"], ["no-such-command"],
         initArguments + ["--expires", "timestamp=0s"], initArguments + ["--bins", "3"],
@@ -37,7 +39,7 @@ import TUFTestSupport
         #expect(try run(args).status == 2)
     }
 
-    @Test(.enabled(if: binary != nil)) func endToEndWithExampleKeysAndIndex() throws {
+    @Test(.enabled(if: enabled)) func endToEndWithExampleKeysAndIndex() throws {
         let dir = TempDir()
         // Copies made private: git does not keep modes, and tuf-repo refuses exposed key files.
         let repo = dir.sub("repo"), k = dir.sub("keys")
@@ -85,7 +87,7 @@ import TUFTestSupport
         #expect(v.status == 1 && v.output.contains("FAULT: targets/simple/zeta/index.json"))
     }
 
-    @Test(.enabled(if: binary != nil)) func keygenMakesA0600KeyAndAPublicKeyFile() throws {
+    @Test(.enabled(if: enabled)) func keygenMakesA0600KeyAndAPublicKeyFile() throws {
         let dir = TempDir()
         let r = try run(["keygen", "--type", "ecdsa", "--out", dir.sub("k")])
         #expect(r.status == 0)

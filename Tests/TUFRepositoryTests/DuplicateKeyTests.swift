@@ -52,7 +52,7 @@ import TUFTestSupport
         #expect(!FileManager.default.fileExists(atPath: dir.sub("repo/staged/root.json")))
     }
 
-    @Test(.enabled(if: BuiltBinaries.tufRepo != nil)) func cliInitRefusesOneRootKeyListedTwice() throws {
+    @Test(.enabled(if: BuiltBinaries.testsRun(BuiltBinaries.tufRepo))) func cliInitRefusesOneRootKeyListedTwice() throws {
         let dir = TempDir()
         func pub(_ name: String, _ key: Key) throws -> String {
             let path = dir.sub("\(name).pub.json")
@@ -66,7 +66,7 @@ import TUFTestSupport
                     "--targets-key", dir.sub("ed4.pub.json"), "--bins-key", dir.sub("ed5.pub.json"),
                     "--bin-n-key", dir.sub("ed6.pub.json"), "--snapshot-key", dir.sub("ed7.pub.json"),
                     "--timestamp-key", dir.sub("ed8.pub.json")]
-        let r = try Interop.run(BuiltBinaries.tufRepo!, args)
+        let r = try Interop.run(try BuiltBinaries.require(BuiltBinaries.tufRepo, "tuf-repo"), args)
         #expect(r.status == 1, "\(r.output)")
         #expect(r.output.contains(TestKeys.keyID("ed1")) && r.output.contains(upper.keyID), "\(r.output)")
         #expect(!FileManager.default.fileExists(atPath: dir.sub("repo/staged")))

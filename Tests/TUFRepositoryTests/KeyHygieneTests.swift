@@ -9,6 +9,8 @@ import TUFTestSupport
 /// passphrases never taken from the command line.
 @Suite struct KeyHygieneTests {
     static let binary: String? = BuiltBinaries.tufRepo
+    /// Found, or required by `Scripts/test` (a missing binary then fails, never skips).
+    static let enabled = BuiltBinaries.testsRun(binary)
 
     /// Writes test key `name` as a PEM file with `mode`.
     func writeKey(_ name: String, to path: String, mode: Int = 0o600) throws {
@@ -24,10 +26,10 @@ import TUFTestSupport
     func run(_ args: [String], env: [String: String] = [:]) throws -> (status: Int32, output: String) {
         var environment = ProcessInfo.processInfo.environment
         for (k, v) in env { environment[k] = v }
-        return try Interop.run(Self.binary!, args, environment: environment)
+        return try Interop.run(try BuiltBinaries.require(Self.binary, "tuf-repo"), args, environment: environment)
     }
 
-    @Test(.enabled(if: binary != nil), arguments: [0o644, 0o640, 0o604, 0o660])
+    @Test(.enabled(if: enabled), arguments: [0o644, 0o640, 0o604, 0o660])
     func cliRefusesAPrivateKeyOthersCanRead(mode: Int) throws {
         let dir = TempDir()
         let key = dir.sub("exposed.pem"), root = dir.sub("root.json")
@@ -47,7 +49,7 @@ import TUFTestSupport
         #expect(try Metadata<Root>(bytes: Array(Data(contentsOf: URL(fileURLWithPath: root)))).signatures.count == 1)
     }
 
-    @Test(.enabled(if: binary != nil)) func cliSignsWithA0600Key() throws {
+    @Test(.enabled(if: enabled)) func cliSignsWithA0600Key() throws {
         let dir = TempDir()
         try writeKey("ed1", to: dir.sub("k.pem"))
         try writeRoot(to: dir.sub("root.json"))
@@ -56,12 +58,12 @@ import TUFTestSupport
         #expect(!r.output.contains("warning"), "\(r.output)")
     }
 
-    @Test(.enabled(if: binary != nil)) func keygenWritesThePrivateKey0600EvenUnderAPermissiveUmask() throws {
+    @Test(.enabled(if: enabled)) func keygenWritesThePrivateKey0600EvenUnderAPermissiveUmask() throws {
         let dir = TempDir()
         for (name, extra) in [("plain", [String]()), ("sealed", ["--passphrase-env", "KEYGEN_TEST_PASS"])] {
             let args = ["keygen", "--type", "ecdsa", "--out", dir.sub(name)] + extra
             let script = "umask 000; exec \"$0\" \"$@\""
-            let r = try Interop.run("/bin/sh", ["-c", script, Self.binary!] + args,
+            let r = try Interop.run("/bin/sh", ["-c", script, try BuiltBinaries.require(Self.binary, "tuf-repo")] + args,
                                     environment: ProcessInfo.processInfo.environment.merging(["KEYGEN_TEST_PASS": "correct horse"]) { $1 })
             #expect(r.status == 0, "\(r.output)")
             let attributes = { (p: String) in try FileManager.default.attributesOfItem(atPath: p)[.posixPermissions] as? Int }
@@ -137,7 +139,7 @@ import TUFTestSupport
     /// Every subcommand of tuf-repo: passphrases come from `--passphrase-env VAR` or a prompt.
     static let subcommands = ["keygen", "init", "generate", "sign", "rotate", "timestamp", "status", "verify"]
 
-    @Test(.enabled(if: binary != nil), arguments: subcommands)
+    @Test(.enabled(if: enabled), arguments: subcommands)
     func noOptionTakesAPassphraseAsAnArgument(_ sub: String) throws {
         let help = try run([sub, "--help"]).output
         // The only option about secrets names an environment variable.
@@ -151,8 +153,8 @@ import TUFTestSupport
         }
     }
 
-    @Test(.enabled(if: BuiltBinaries.tufVerify != nil)) func tufVerifyHasNoPassphraseOption() throws {
-        let help = try Interop.run(BuiltBinaries.tufVerify!, ["--help"]).output.lowercased()
+    @Test(.enabled(if: BuiltBinaries.testsRun(BuiltBinaries.tufVerify))) func tufVerifyHasNoPassphraseOption() throws {
+        let help = try Interop.run(try BuiltBinaries.require(BuiltBinaries.tufVerify, "tuf-verify"), ["--help"]).output.lowercased()
         #expect(!help.contains("pass") && !help.contains("secret"), "\(help)")
     }
 }

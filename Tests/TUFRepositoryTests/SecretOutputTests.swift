@@ -9,7 +9,7 @@ import TUFTestSupport
 /// tuf-repo and tuf-verify, failures included, with every stdout and stderr searched for the
 /// keys' secrets in the forms they could leak in.
 @Suite struct SecretOutputTests {
-    static let enabled = BuiltBinaries.tufRepo != nil && BuiltBinaries.tufVerify != nil
+    static let enabled = BuiltBinaries.testsRun(BuiltBinaries.tufRepo) && BuiltBinaries.testsRun(BuiltBinaries.tufVerify)
     static let passphrase = "Tr0ub4dor-secret-passphrase-4711"
 
     /// Every encoding of a private key that must never be printed.
@@ -60,7 +60,8 @@ import TUFTestSupport
             outputs.append((args.joined(separator: " "), r.output))
             return r.status
         }
-        let repoTool = BuiltBinaries.tufRepo!, verifyTool = BuiltBinaries.tufVerify!
+        let repoTool = try BuiltBinaries.require(BuiltBinaries.tufRepo, "tuf-repo")
+        let verifyTool = try BuiltBinaries.require(BuiltBinaries.tufVerify, "tuf-verify")
         let sealed = ["root": KeyType.ed25519, "targets": .ecdsa]
         let plain = ["bins", "bin-n", "snapshot", "timestamp"]
         for (name, type) in sealed {

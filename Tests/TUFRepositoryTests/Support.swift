@@ -22,6 +22,12 @@ struct IndexBuilder {
         "delta-pkg": [File(name: "delta_pkg-3.0.tar.gz", content: "delta")],
     ])
 
+    /// The target paths a repository made from this index lists: the project list, each
+    /// page, each file.
+    var targetPaths: [String] {
+        ["simple/index.json"] + projects.flatMap { name, files in ["simple/\(name)/index.json"] + files.map { "packages/\(name)/\($0.name)" } }
+    }
+
     static func sha256(_ s: String) -> String { Hex.encode(Hash.digest(.sha256, Array(s.utf8))) }
 
     func write(to dir: String) throws {
@@ -70,8 +76,8 @@ enum Fixture {
                     policy: try RepositoryPolicy(binCount: bins, succinct: succinct))
     }
 
-    /// A published repository with empty bins.
-    static func repository(in dir: TempDir, bins: Int = 16, succinct: Bool = false) throws -> Repository {
+    /// A published repository with empty bins, signed at `now` (by default the fixed `now`).
+    static func repository(in dir: TempDir, bins: Int = 16, succinct: Bool = false, now: Expiry = now) throws -> Repository {
         let (repo, outcome) = try Repository.initialize(at: dir.sub("repo"), options: options(bins: bins, succinct: succinct),
                                                         signers: offline + online, now: now, durability: .none)
         precondition(outcome.waiting == nil, "\(outcome)")
