@@ -99,10 +99,22 @@ private final class StreamingDelegate: NSObject, URLSessionDataDelegate, @unchec
             }
             return false
         }
-        if stop { dataTask.cancel() }
+        // Answer at once and tear the session down: a cancelled task alone can go on reading
+        // (an endless body kept streaming in after the limit), the caller must not wait for it.
+        if stop {
+            complete(with: nil)
+            dataTask.cancel()
+            session.invalidateAndCancel()
+        }
     }
 
     func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: Error?) {
+        complete(with: error)
+        session.finishTasksAndInvalidate()
+    }
+
+    /// Resumes the caller once, with the recorded failure, else `error`, else the body.
+    private func complete(with error: Error?) {
         let (result, continuation) = lock.withLock { () -> (Result<[UInt8], ClientError>, CheckedContinuation<Result<[UInt8], ClientError>, Never>?) in
             let result: Result<[UInt8], ClientError>
             if let failure {
@@ -116,6 +128,5 @@ private final class StreamingDelegate: NSObject, URLSessionDataDelegate, @unchec
             return (result, self.continuation)
         }
         continuation?.resume(returning: result)
-        session.finishTasksAndInvalidate()
     }
 }

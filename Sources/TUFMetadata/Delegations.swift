@@ -5,12 +5,23 @@ import TUFCanonicalJSON
 public struct Delegations: Sendable, Equatable {
     public var keys: [String: Key]
     /// Named roles in priority order; exclusive with `succinctRoles`.
-    public var roles: [DelegatedRole]?
+    public var roles: [DelegatedRole]? { didSet { roleIndex = Self.index(roles) } }
+    /// Position of each named role by the UTF-8 bytes of its name: a lookup by name is one
+    /// hash, not a scan (a client or audit walking 16,384 bins did 16,384² comparisons).
+    private var roleIndex: [[UInt8]: Int] = [:]
     public var succinctRoles: SuccinctRoles?
     public var unrecognized: JSONObject
 
     public init(keys: [String: Key], roles: [DelegatedRole]) {
         self.keys = keys; self.roles = roles; self.succinctRoles = nil; self.unrecognized = JSONObject()
+        roleIndex = Self.index(roles)
+    }
+
+    /// The first position of each name (names are unique where parsed).
+    private static func index(_ roles: [DelegatedRole]?) -> [[UInt8]: Int] {
+        var index: [[UInt8]: Int] = [:]
+        for (i, r) in (roles ?? []).enumerated() where index[Array(r.name.utf8)] == nil { index[Array(r.name.utf8)] = i }
+        return index
     }
 
     public init(keys: [String: Key], succinctRoles: SuccinctRoles) {
@@ -37,6 +48,7 @@ public struct Delegations: Sendable, Equatable {
                 roles.append(role)
             }
             self.roles = roles
+            roleIndex = Self.index(roles)
         }
         if let s = r.take("succinct_roles") {
             succinctRoles = try SuccinctRoles(json: s, context: "\(context).succinct_roles")
@@ -56,7 +68,7 @@ public struct Delegations: Sendable, Equatable {
 
     /// Keyids and threshold of the delegated role `name`, if delegated here.
     public func delegation(for name: String) -> (keyIDs: [String], threshold: Int)? {
-        if let role = roles?.first(where: { UTF8Order.equal($0.name, name) }) { return (role.keyIDs, role.threshold) }
+        if let roles, let i = roleIndex[Array(name.utf8)] { return (roles[i].keyIDs, roles[i].threshold) }
         if let succinctRoles, succinctRoles.isDelegatedRole(name) { return (succinctRoles.keyIDs, succinctRoles.threshold) }
         return nil
     }

@@ -17,6 +17,8 @@ struct BinCache {
     }
 
     var entries: [String: Entry] = [:]
+    /// True when entries had to be rebuilt from the bin files (worth writing back).
+    var rebuilt = false
 
     /// The digest of a set of targets.
     static func digest(_ targets: [String: TargetFile]) -> String {
@@ -56,6 +58,7 @@ extension Repository {
         for name in binNames {
             guard let version = snapshot.meta(forRole: name)?.version else { continue }
             if let e = cache.entries[name], e.version == version { checked.entries[name] = e; continue }
+            checked.rebuilt = true
             let bin = try require(Targets.self, Self.metadataPath("\(version).\(name).json"))
             var fingerprint = "-"
             if let keys = keysOf(name), keys.verifies(signedBytes: bin.metadata.signedBytes(), signatures: bin.metadata.signatures).isVerified {

@@ -52,7 +52,11 @@ extension Repository {
         let plan = try planner.plan(bins: cache.entries, desired: desired, contents: contents,
                                     checked: progress.map { p in { p.update("bins checked", done: $0, total: $1) } })
         progress?.finish()
-        guard !plan.isEmpty else { return PublishResult() }
+        guard !plan.isEmpty else {
+            // A lost or stale cache rebuilt from the bin files is kept, so the next idle run is cheap.
+            if cache.rebuilt { try store.write([(Self.cacheFile, cache.encoded())]) }
+            return PublishResult()
+        }
         let signed = try sign(plan, signers: signers, publishedSnapshot: published.snapshot)
 
         let batches: [WriteBatch]
