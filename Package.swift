@@ -6,6 +6,8 @@ let package = Package(
     name: "swift-tuf",
     platforms: [.macOS(.v13)],
     products: [
+        .library(name: "TUFCanonicalJSON", targets: ["TUFCanonicalJSON"]),
+        .library(name: "TUFCrypto", targets: ["TUFCrypto"]),
         .library(name: "TUFMetadata", targets: ["TUFMetadata"]),
         .library(name: "TUFClient", targets: ["TUFClient"]),
         .library(name: "TUFRepository", targets: ["TUFRepository"]),

@@ -50,7 +50,7 @@ public struct IndexSnapshot: Sendable {
         var pageBytes: [String: [UInt8]] = [:]
         var distributionCount = 0
         var cacheBody: [UInt8] = []
-        let parser = JSONParser(maxDepth: 32, maxBytes: 256 << 20)
+        let parser = IndexSnapshot.pageJSONParser
 
         init(index: String, hashAlgorithms: [HashAlgorithm], keepBytes: @escaping (String, String) -> Bool) {
             self.index = index; self.hashAlgorithms = hashAlgorithms; self.keepBytes = keepBytes
