@@ -5,6 +5,8 @@ import PackageDescription
 let package = Package(
     name: "swift-tuf",
     products: [
+        .library(name: "TUFCanonicalJSON", targets: ["TUFCanonicalJSON"]),
+        .library(name: "TUFCrypto", targets: ["TUFCrypto"]),
         .library(name: "TUFMetadata", targets: ["TUFMetadata"]),
         .library(name: "TUFClient", targets: ["TUFClient"]),
         .library(name: "TUFRepository", targets: ["TUFRepository"]),

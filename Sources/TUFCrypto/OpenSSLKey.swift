@@ -110,6 +110,17 @@ final class OpenSSLKey: @unchecked Sendable {
             throw CryptoError(.malformedKey, "not a PEM private key (\(reason))")
         }
         self.init(taking: pkey)
+        // OpenSSL takes a key file's parts as written: an RSA key whose CRT values do not fit
+        // its modulus, or an EC key listing another public point, reads fine and then signs
+        // what its public key never verifies (and a faulty RSA-CRT signature can reveal the
+        // primes). Refuse such a file as it is read.
+        guard let ctx = EVP_PKEY_CTX_new_from_pkey(nil, pkey, nil) else {
+            throw CryptoError(.malformedKey, "EVP_PKEY_CTX_new_from_pkey failed")
+        }
+        defer { EVP_PKEY_CTX_free(ctx) }
+        guard EVP_PKEY_pairwise_check(ctx) == 1 else {
+            throw CryptoError(.malformedKey, "the private key's parts do not match each other (\(OpenSSLError.drain()))")
+        }
     }
 
     // MARK: Identity

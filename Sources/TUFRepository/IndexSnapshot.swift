@@ -190,15 +190,21 @@ public struct IndexSnapshot: Sendable {
 
     /// Reads and checks single project pages; no shared state, so pages parse in parallel.
     struct PageParser: Sendable {
-        /// The index root, held open: pages are opened below it (`FileIO.readRegularFile`).
-        let root: Directory
+        /// The index root, held open: pages are opened below it (`FileIO.readRegularFile`);
+        /// nil for pages checked in memory (`parseProjectPage`).
+        let root: Directory?
+        /// The index, as messages name it.
+        let index: String
         let hashAlgorithms: [HashAlgorithm]
         /// Its size limit is also the limit of a page read from disk.
-        let parser = JSONParser(maxDepth: 32, maxBytes: 256 << 20)
-        var index: String { root.path }
+        let parser = IndexSnapshot.pageJSONParser
 
         init(root: Directory, hashAlgorithms: [HashAlgorithm]) {
-            self.root = root; self.hashAlgorithms = hashAlgorithms
+            self.root = root; self.index = root.path; self.hashAlgorithms = hashAlgorithms
+        }
+
+        init(index: String, hashAlgorithms: [HashAlgorithm]) {
+            self.root = nil; self.index = index; self.hashAlgorithms = hashAlgorithms
         }
 
         func fault(_ file: String, _ message: String) -> RepositoryError {
@@ -235,6 +241,7 @@ public struct IndexSnapshot: Sendable {
         /// The bytes of a page: a regular file below the index root reached without following a
         /// link (a link to /dev/zero or a FIFO would never end), at most the parser's limit.
         func readPage(_ pagePath: String) throws(RepositoryError) -> [UInt8] {
+            guard let root else { throw fault(pagePath, "no index folder to read it from") }
             do { return try FileIO.readRegularFile(pagePath, in: root, limit: parser.maxBytes) } catch {
                 throw fault(pagePath, "cannot read: \(error.message)")
             }
