@@ -33,18 +33,45 @@ extension Repository {
     /// Brings the published repository up to date, under the lock: reads what is published and
     /// staged, lets `PublicationPlanner` decide, signs the plan, and writes it in the order
     /// `PublicationOrder` gives. Every signature is made and checked before the first write.
-    /// `writeTargets` runs just before the metadata is written (and only when something is);
     /// `plainNames` are the pages whose plain names the caller relinks after the timestamp,
-    /// journaled before it (`PlainNameJournal`).
+    /// journaled before it (`PlainNameJournal`); `beforeTimestamp` writes the caller's own
+    /// state just before the timestamp.
     func publish(signers: [SignerEntry], desired: DesiredTargets, mode: PublishMode, now: Expiry,
                  plainNames: [(path: String, sha256: String)] = [], holdStagedRoot: Bool = false,
-                 beforeTimestamp: (_ snapshotVersion: Int64) throws(RepositoryError) -> Void = { _ in },
-                 writeTargets: () throws(RepositoryError) -> Void = {}) throws(RepositoryError) -> PublishResult {
+                 beforeTimestamp: (_ snapshotVersion: Int64) throws(RepositoryError) -> Void = { _ in }) throws(RepositoryError) -> PublishResult {
+        let (plan, published, cache) = try planPublication(desired: desired, mode: mode, now: now, holdStagedRoot: holdStagedRoot)
+        guard !plan.isEmpty else {
+            // A lost or stale cache rebuilt from the bin files is kept, so the next idle run is cheap.
+            if cache.rebuilt { try store.write([(Self.cacheFile, cache.encoded())]) }
+            return PublishResult()
+        }
+        let signed = try sign(plan, signers: signers, publishedSnapshot: published.snapshot)
+        switch PublicationOrder.batches(plan, signed, published: published) {
+        case .success(let batches):
+            return try apply(batches, plan, signed, published: published, cache: cache, plainNames: plainNames, beforeTimestamp: beforeTimestamp)
+        case .failure(let error):
+            guard plan.roles.newRoot != nil, error.code == .missingKey else { throw error }
+            // The rest of the publication (cron's index changes) goes ahead under the old root.
+            do {
+                var held = try publish(signers: signers, desired: desired, mode: mode, now: now, plainNames: plainNames,
+                                       holdStagedRoot: true, beforeTimestamp: beforeTimestamp)
+                held.heldRoot = error.message
+                return held
+            } catch let under where under.code == .missingKey {
+                throw RepositoryError(.missingKey, "\(error.message); and under the published root, \(under.message)")
+            }
+        }
+    }
+
+    /// Reads what the planner needs (published and staged metadata, the bin cache, the
+    /// published targets of the bins it asks for) and returns its plan.
+    private func planPublication(desired: DesiredTargets, mode: PublishMode, now: Expiry,
+                                 holdStagedRoot: Bool) throws(RepositoryError) -> (PublicationPlan, Published, BinCache) {
         let policy = try policy()
         let published = try loadPublished()
         let planner = try PublicationPlanner(policy: policy, published: published, staged: try loadStaged(), now: now, mode: mode,
                                              holdStagedRoot: holdStagedRoot)
-        var cache = try loadBinCache(snapshot: published.snapshot?.signed, binNames: policy.bins.names, keysOf: { planner.keysOfBin[$0] })
+        let cache = try loadBinCache(snapshot: published.snapshot?.signed, binNames: policy.bins.names, keysOf: { planner.keysOfBin[$0] })
         var contents: [String: [String: TargetFile]] = [:]
         for name in planner.contentNeeded(bins: cache.entries, desired: desired) {
             contents[name] = try require(Targets.self, Self.metadataPath("\(cache.entries[name]!.version).\(name).json")).signed.targets
@@ -52,45 +79,26 @@ extension Repository {
         let plan = try planner.plan(bins: cache.entries, desired: desired, contents: contents,
                                     checked: progress.map { p in { p.update("bins checked", done: $0, total: $1) } })
         progress?.finish()
-        guard !plan.isEmpty else {
-            // A lost or stale cache rebuilt from the bin files is kept, so the next idle run is cheap.
-            if cache.rebuilt { try store.write([(Self.cacheFile, cache.encoded())]) }
-            return PublishResult()
-        }
-        let signed = try sign(plan, signers: signers, publishedSnapshot: published.snapshot)
+        return (plan, published, cache)
+    }
 
-        let batches: [WriteBatch]
-        switch PublicationOrder.batches(plan, signed, published: published) {
-        case .success(let b): batches = b
-        case .failure(let error):
-            guard plan.roles.newRoot != nil, error.code == .missingKey else { throw error }
-            // The rest of the publication (cron's index changes) goes ahead under the old root.
-            let reason = error.message
-            var held: PublishResult
-            do {
-                held = try publish(signers: signers, desired: desired, mode: mode, now: now, plainNames: plainNames,
-                                   holdStagedRoot: true, beforeTimestamp: beforeTimestamp, writeTargets: writeTargets)
-            } catch where error.code == .missingKey {
-                throw RepositoryError(.missingKey, "\(reason); and under the published root, \(error.message)")
-            }
-            held.heldRoot = reason
-            return held
-        }
-
-        var result = PublishResult(binsSigned: signed.bins.count)
+    /// Writes a signed plan, the journal and caches just before the timestamp (each cache is
+    /// checked against the published snapshot when read, so one that ran ahead of a failed
+    /// publication is just rebuilt; a full disk fails there, before anything is published),
+    /// then removes the staged files that are now published (or stale).
+    private func apply(_ batches: [WriteBatch], _ plan: PublicationPlan, _ signed: SignedPublication, published: Published,
+                       cache: BinCache, plainNames: [(path: String, sha256: String)],
+                       beforeTimestamp: (Int64) throws(RepositoryError) -> Void) throws(RepositoryError) -> PublishResult {
+        var cache = cache
         for (k, v) in signed.binEntries { cache.entries[k] = v }
-        try write(batches, result: &result, writeTargets: writeTargets) { () throws(RepositoryError) in
-            // What the timestamp makes current is recorded before it: the journal, and the
-            // caches (each is checked against the published snapshot when read, so one that ran
-            // ahead of a failed publication is just rebuilt). A full disk fails here, before
-            // anything is published.
+        var result = PublishResult(binsSigned: signed.bins.count)
+        try write(batches, result: &result) { () throws(RepositoryError) in
             let version = signed.snapshot?.signed.version ?? published.snapshot?.signed.version ?? 0
             if signed.snapshot != nil { try writePlainNameJournal(PlainNameJournal(snapshotVersion: version, pages: plainNames)) }
             try store.write([(Self.cacheFile, cache.encoded())])
             try beforeTimestamp(version)
         }
         if !batches.contains(where: { $0.step == .timestamp }) { try store.write([(Self.cacheFile, cache.encoded())]) }
-        // Staged files that are now published (or stale).
         for role in plan.stagedToRemove { try FileIO.remove(path + "/" + Self.stagedPath(role)) }
         return result
     }
@@ -98,12 +106,10 @@ extension Repository {
     /// Writes the batches in order, `beforeTimestamp` just before the timestamp. Should a write
     /// fail before the timestamp is in place, the new metadata files nothing references yet are
     /// removed again, so a failed run leaves the metadata as it found it.
-    private func write(_ batches: [WriteBatch], result: inout PublishResult, writeTargets: () throws(RepositoryError) -> Void,
+    private func write(_ batches: [WriteBatch], result: inout PublishResult,
                        beforeTimestamp: () throws(RepositoryError) -> Void) throws(RepositoryError) {
         var unreferenced: [String] = []
         do throws(RepositoryError) {
-            try store.reach(.targetFiles)
-            try writeTargets()
             for batch in batches {
                 if batch.step == .timestamp { try beforeTimestamp() }
                 // New versioned names only: nothing references them until the timestamp.

@@ -5,7 +5,7 @@ import TUFFileSystem
 /// leaves the previous repository valid: every file before `timestamp` has a new versioned
 /// name that nothing references until the timestamp (or root) that names it is renamed in.
 enum PublicationStep: String, Sendable, CaseIterable {
-    case targetFiles, delegatedRoles, snapshot, root, timestamp
+    case delegatedRoles, snapshot, root, timestamp
     /// After the timestamp: the plain page names (journaled, so the next command completes them).
     case plainNames
 }
