@@ -47,42 +47,18 @@ enum Child {
     /// to files, so a chatty child never blocks on a full pipe.
     static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
                     killAfter: Double? = nil, killWhen: (() -> Bool)? = nil, timeout: Double = 120) throws -> ChildResult {
-        let dir = TempDir(prefix: "tuf-child")
-        _ = FileManager.default.createFile(atPath: dir.sub("out"), contents: nil)
-        _ = FileManager.default.createFile(atPath: dir.sub("err"), contents: nil)
-        let out = try FileHandle(forWritingTo: URL(fileURLWithPath: dir.sub("out")))
-        let err = try FileHandle(forWritingTo: URL(fileURLWithPath: dir.sub("err")))
-        defer { try? out.close(); try? err.close() }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        if let environment { process.environment = environment }
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let pid = process.processIdentifier
-        var killed = false, timedOut = false
+        let child = try Running(executable, arguments, environment: environment)
+        var killed = false
         if let killWhen {
-            while process.isRunning, !killWhen() { usleep(100) }
+            while child.process.isRunning, !killWhen() { usleep(100) }
         }
         if let killAfter {
             usleep(useconds_t(max(0, killAfter) * 1_000_000))
-            if process.isRunning { killed = kill(pid, SIGKILL) == 0 }
+            if child.process.isRunning { killed = kill(child.process.processIdentifier, SIGKILL) == 0 }
         }
-        let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning {
-            if Date() > deadline {
-                timedOut = true
-                killed = kill(pid, SIGKILL) == 0
-                break
-            }
-            usleep(2_000)
-        }
-        process.waitUntilExit()
-        let read = { (name: String) in String(decoding: FileManager.default.contents(atPath: dir.sub(name)) ?? Data(), as: UTF8.self) }
-        return ChildResult(status: process.terminationStatus, signaled: process.terminationReason == .uncaughtSignal,
-                           killed: killed, timedOut: timedOut, stdout: read("out"), stderr: read("err"))
+        var result = child.finish(timeout: timeout)
+        result.killed = result.killed || killed
+        return result
     }
 
     /// Starts `executable` without waiting (for runs started together); `finish` collects it.

@@ -149,9 +149,8 @@ import TUFTestSupport
         await expectError(.rollback) { try await h.refresh() }
     }
 
-    @Test func testBinRollback() async throws {
-        // A replay: bin v2 (validly signed, once current) served under the snapshot that
-        // lists v3, to a client that trusted v2. 5.6.4: refused, and v2 stays trusted.
+    /// A client that trusts version 2 of the succinct bin holding `file.txt`.
+    static func clientTrustingBinV2() async throws -> (ClientHarness, String) {
         let h = ClientHarness()
         h.sim.addSuccinctRoles("targets", bitLength: 2, namePrefix: "bin")
         let bin = SuccinctRoles(keyIDs: [], threshold: 1, bitLength: 2, namePrefix: "bin").roleName(for: "file.txt")
@@ -159,6 +158,13 @@ import TUFTestSupport
         h.sim.addTarget(bin, Array("v2".utf8), "file.txt")
         h.sim.updateSnapshot()
         _ = try await h.refresh().targetInfo("file.txt")
+        return (h, bin)
+    }
+
+    @Test func testBinRollback() async throws {
+        // A replay: bin v2 (validly signed, once current) served under the snapshot that
+        // lists v3, to a client that trusted v2. 5.6.4: refused, and v2 stays trusted.
+        let (h, bin) = try await Self.clientTrustingBinV2()
         let old = try #require(h.sim.signedBytes(bin))
         h.sim.delegates[bin]!.version = 3
         h.sim.addTarget(bin, Array("v3".utf8), "file.txt")
@@ -175,13 +181,7 @@ import TUFTestSupport
 
     @Test func testSnapshotListingAnOlderBinIsRollback() async throws {
         // 5.5.5: a new snapshot may not list a bin at a lower version than the trusted snapshot.
-        let h = ClientHarness()
-        h.sim.addSuccinctRoles("targets", bitLength: 2, namePrefix: "bin")
-        let bin = SuccinctRoles(keyIDs: [], threshold: 1, bitLength: 2, namePrefix: "bin").roleName(for: "file.txt")
-        h.sim.delegates[bin]!.version = 2
-        h.sim.addTarget(bin, Array("v2".utf8), "file.txt")
-        h.sim.updateSnapshot()
-        _ = try await h.refresh().targetInfo("file.txt")
+        let (h, bin) = try await Self.clientTrustingBinV2()
         h.sim.delegates[bin]!.version = 1
         h.sim.updateSnapshot()
         await expectError(.rollback) { try await h.refresh() }
