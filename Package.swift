@@ -19,6 +19,8 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CSodium", pkgConfig: "libsodium", providers: [.apt(["libsodium-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        // The repository's state store and upload queue (WAL databases under REPO/state/).
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .target(name: "TUFCanonicalJSON"),
         .target(name: "TUFCrypto", dependencies: ["CSodium", "COpenSSL"]),
         .target(name: "TUFMetadata", dependencies: ["TUFCanonicalJSON", "TUFCrypto"]),
@@ -26,7 +28,7 @@ let package = Package(
         .target(name: "TUFFileSystem"),
         .target(name: "TUFClient", dependencies: ["TUFMetadata", "TUFFileSystem"]),
         // The audit replays a repository through the client's trusted set: one set of rules.
-        .target(name: "TUFRepository", dependencies: ["TUFMetadata", "TUFClient", "TUFFileSystem"]),
+        .target(name: "TUFRepository", dependencies: ["TUFMetadata", "TUFClient", "TUFFileSystem", "CSQLite"]),
         .target(name: "TUFTestSupport", dependencies: ["TUFCanonicalJSON", "TUFCrypto", "TUFMetadata", "TUFClient"]),
         .executableTarget(name: "tuf-repo", dependencies: [
             "TUFRepository", .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -39,7 +41,7 @@ let package = Package(
         .testTarget(name: "TUFCanonicalJSONTests", dependencies: ["TUFCanonicalJSON", "TUFTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TUFCryptoTests", dependencies: ["TUFCrypto", "TUFTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TUFMetadataTests", dependencies: ["TUFMetadata", "TUFTestSupport"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "TUFClientTests", dependencies: ["TUFClient", "TUFTestSupport"]),
+        .testTarget(name: "TUFClientTests", dependencies: ["TUFClient", "TUFRepository", "TUFTestSupport"]),
         // The CLI and end-to-end tests run the built binaries; depending on them builds them.
         .testTarget(name: "TUFVerifyCLITests", dependencies: ["TUFClient", "TUFTestSupport", "tuf-verify"]),
         .testTarget(name: "TUFRepositoryTests", dependencies: ["TUFRepository", "TUFClient", "TUFTestSupport", "tuf-repo"]),

@@ -66,12 +66,24 @@ package final class Directory: Sendable {
     /// The bytes of regular file `relative` below this directory (see `openRegularFile`); a
     /// file of more than `limit` bytes is refused before it is read.
     package func readRegularFile(_ relative: String, limit: Int) throws(FileSystemError) -> [UInt8] {
+        try readRegularFileAndStatus(relative, limit: limit).bytes
+    }
+
+    /// `readRegularFile`, with the status of the file that was read (fstat of the descriptor).
+    package func readRegularFileAndStatus(_ relative: String, limit: Int) throws(FileSystemError) -> (bytes: [UInt8], status: stat) {
         let (fd, st) = try openRegularFile(relative)
         defer { close(fd) }
         let file = path + "/" + relative
         guard st.st_size <= limit else {
             throw FileSystemError(.tooLarge, file, "\(st.st_size) bytes, larger than the limit of \(limit) bytes")
         }
-        return try FileSystem.read(fd, file, sizeHint: Int(st.st_size), limit: limit)
+        return (try FileSystem.read(fd, file, sizeHint: Int(st.st_size), limit: limit), st)
+    }
+
+    /// The status of `relative` below this directory without following a final link (for a
+    /// rescan's comparison only: what is read is always opened with `openRegularFile`).
+    package func status(_ relative: String) -> stat? {
+        var st = stat()
+        return fstatat(fd, relative, &st, AT_SYMLINK_NOFOLLOW) == 0 ? st : nil
     }
 }

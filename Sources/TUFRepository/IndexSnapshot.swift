@@ -20,9 +20,6 @@ public struct IndexSnapshot: Sendable {
     /// Where each target was first listed (page, and entry index or nil for a page itself),
     /// to name the entry in messages; in an incremental read only for changed pages.
     var origins: [String: (page: String, entry: Int?)] = [:]
-    /// The page blocks of the page cache (`PageCache.appendPage`) and their number.
-    var cacheBody: [UInt8] = []
-    var cachePageCount = 0
 
     /// "PAGE files[N]" for the entry that listed target `path`, or nil when it is not known.
     func entry(listing path: String) -> String? { origins[path].map(Self.describe) }
@@ -42,13 +39,18 @@ public struct IndexSnapshot: Sendable {
     public static func read(index: String, hashAlgorithms: [HashAlgorithm] = [.sha256],
                             keepBytes: @escaping (String, String) -> Bool = { _, _ in false },
                             progress: ((Int, Int) -> Void)? = nil) throws(RepositoryError) -> IndexSnapshot {
+        try read(index: index, hashAlgorithms: hashAlgorithms, keepBytes: keepBytes, progress: progress, onPage: nil)
+    }
+
+    /// `read`, handing each page's record (for the state store) to `onPage` in list order.
+    static func read(index: String, hashAlgorithms: [HashAlgorithm], keepBytes: @escaping (String, String) -> Bool,
+                     progress: ((Int, Int) -> Void)?, onPage: ((PageRecord) throws(RepositoryError) -> Void)?) throws(RepositoryError) -> IndexSnapshot {
         let root: Directory
         do { root = try FileIO.directory(index) } catch { throw RepositoryError(.badIndex, "index \(index): not a directory") }
-        var reader = Reader(root: root, hashAlgorithms: hashAlgorithms, keepBytes: keepBytes)
+        var reader = Reader(root: root, hashAlgorithms: hashAlgorithms, keepBytes: keepBytes, onPage: onPage)
         try reader.readAll(progress: progress)
         return IndexSnapshot(targets: reader.targets, pages: reader.pages, pageBytes: reader.pageBytes,
-                             distributionCount: reader.distributionCount, origins: reader.origins,
-                             cacheBody: reader.cacheBody, cachePageCount: reader.pages.count)
+                             distributionCount: reader.distributionCount, origins: reader.origins)
     }
 
     private struct Reader {
@@ -64,11 +66,12 @@ public struct IndexSnapshot: Sendable {
         var pages: [String: String] = [:]
         var pageBytes: [String: [UInt8]] = [:]
         var distributionCount = 0
-        var cacheBody: [UInt8] = []
+        let onPage: ((PageRecord) throws(RepositoryError) -> Void)?
         var parser: JSONParser { pageParser.parser }
 
-        init(root: Directory, hashAlgorithms: [HashAlgorithm], keepBytes: @escaping (String, String) -> Bool) {
-            self.index = root.path; self.hashAlgorithms = hashAlgorithms; self.keepBytes = keepBytes
+        init(root: Directory, hashAlgorithms: [HashAlgorithm], keepBytes: @escaping (String, String) -> Bool,
+             onPage: ((PageRecord) throws(RepositoryError) -> Void)?) {
+            self.index = root.path; self.hashAlgorithms = hashAlgorithms; self.keepBytes = keepBytes; self.onPage = onPage
             pageParser = PageParser(root: root, hashAlgorithms: hashAlgorithms)
         }
 
@@ -78,7 +81,7 @@ public struct IndexSnapshot: Sendable {
 
         /// Reads one page, records it as a target, and returns its JSON object.
         mutating func readPage(_ path: String) throws(RepositoryError) -> JSONObject {
-            let bytes = try pageParser.readPage(path)
+            let (bytes, status) = try pageParser.readPageAndStatus(path)
             let json: JSON
             do { json = try parser.parse(bytes) } catch { throw fault(path, "malformed JSON: \(error)") }
             guard let object = json.objectValue else { throw fault(path, "expected a JSON object, found \(json.kindName)") }
@@ -87,7 +90,7 @@ public struct IndexSnapshot: Sendable {
             try add(path, file, origin: (path, nil), at: path)
             pages[path] = sha
             if keepBytes(path, sha) { pageBytes[path] = bytes }
-            PageCache.appendPage(&cacheBody, path: path, file: file, entries: [])
+            try onPage?(PageRecord(path: path, status: status, file: file, entries: []))
             return object
         }
 
@@ -132,7 +135,7 @@ public struct IndexSnapshot: Sendable {
                 try add(entry.path, entry.file, origin: (page.path, entry.index), at: "\(page.path) files[\(entry.index)] (\(entry.filename))")
             }
             distributionCount += page.entries.count
-            PageCache.appendPage(&cacheBody, path: page.path, file: page.file, entries: page.entries.map { ($0.path, $0.file) })
+            try onPage?(PageRecord(path: page.path, status: page.status, file: page.file, entries: page.entries.map { ($0.path, $0.file) }))
         }
     }
 
@@ -183,6 +186,7 @@ public struct IndexSnapshot: Sendable {
     /// One project page, read and checked, with the targets of its files.
     struct ParsedPage: Sendable {
         var path: String
+        var status: PageRecord.Status
         var bytes: [UInt8]
         var file: TargetFile
         var entries: [(path: String, file: TargetFile, index: Int, filename: String)]
@@ -235,24 +239,28 @@ public struct IndexSnapshot: Sendable {
 
         func parseProject(_ project: String) throws(RepositoryError) -> ParsedPage {
             let pagePath = IndexSnapshot.pagePath(project)
-            return try parse(pagePath, try readPage(pagePath))
+            let (bytes, status) = try readPageAndStatus(pagePath)
+            return try parse(pagePath, bytes, status: status)
         }
 
         /// The bytes of a page: a regular file below the index root reached without following a
         /// link (a link to /dev/zero or a FIFO would never end), at most the parser's limit.
-        func readPage(_ pagePath: String) throws(RepositoryError) -> [UInt8] {
+        func readPageAndStatus(_ pagePath: String) throws(RepositoryError) -> (bytes: [UInt8], status: PageRecord.Status) {
             guard let root else { throw fault(pagePath, "no index folder to read it from") }
-            do { return try FileIO.readRegularFile(pagePath, in: root, limit: parser.maxBytes) } catch {
+            do {
+                let (bytes, st) = try root.readRegularFileAndStatus(pagePath, limit: parser.maxBytes)
+                return (bytes, PageRecord.Status(st))
+            } catch {
                 throw fault(pagePath, "cannot read: \(error.message)")
             }
         }
 
         /// Checks the bytes of one project page and makes the targets of its files.
-        func parse(_ pagePath: String, _ bytes: [UInt8]) throws(RepositoryError) -> ParsedPage {
+        func parse(_ pagePath: String, _ bytes: [UInt8], status: PageRecord.Status = .init(size: 0, mtimeNanoseconds: 0, ctimeNanoseconds: 0, inode: 0)) throws(RepositoryError) -> ParsedPage {
             let json: JSON
             do { json = try parser.parse(bytes) } catch { throw fault(pagePath, "malformed JSON: \(error)") }
             guard let page = json.objectValue else { throw fault(pagePath, "expected a JSON object, found \(json.kindName)") }
-            var parsed = ParsedPage(path: pagePath, bytes: bytes, file: TargetFile(describing: bytes, hashAlgorithms: hashAlgorithms), entries: [])
+            var parsed = ParsedPage(path: pagePath, status: status, bytes: bytes, file: TargetFile(describing: bytes, hashAlgorithms: hashAlgorithms), entries: [])
             guard let files = page["files"]?.arrayValue else { throw fault(pagePath, "missing array \"files\"") }
             parsed.entries.reserveCapacity(files.count)
             for (i, entry) in files.enumerated() {

@@ -116,7 +116,7 @@ extension Repository {
     /// keys are still missing.
     func publishStaged(signers: [SignerEntry], now: Expiry) throws(RepositoryError) -> StageOutcome {
         do {
-            let r = try publish(signers: signers, desired: .published, mode: .stagedOnly, now: now)
+            let r = try publishKeepingState(signers: signers, desired: .published, mode: .stagedOnly, now: now)
             let left = try loadStaged()
             var waiting: String?
             if let held = r.heldRoot {
@@ -131,98 +131,5 @@ extension Repository {
             return StageOutcome(result: PublishResult(), waiting: "the staged roles are signed; publishing them needs the online keys "
                                 + "(run tuf-repo generate with --key for bin-n, snapshot and timestamp): \(error.message)")
         }
-    }
-
-    /// Reads the index snapshot at `index` and publishes the bins that changed or must be
-    /// refreshed, then snapshot and timestamp, signed with the online `signers`; also writes the
-    /// pages (and, with `linkFiles`, hard links of the distribution files) under `targets/`.
-    /// Nothing is written when the index fails to read or a needed key is missing.
-    /// With a page cache that matches the published snapshot, only the pages whose bytes
-    /// changed are parsed and only the bins they touch are rebuilt (`readIncremental`).
-    public func generate(index: String, signers: [any Signer], linkFiles: Bool = false, now: Expiry) throws(RepositoryError) -> PublishResult {
-        try locked { () throws(RepositoryError) -> PublishResult in
-            var index = index
-            while index.count > 1, index.hasSuffix("/") { index.removeLast() }
-            let read = try readIndex(index, policy: try policy(), linkFiles: linkFiles)
-            return try publish(read, index: index, signers: signers.map(SignerEntry.init), linkFiles: linkFiles, now: now)
-        }
-    }
-
-    /// An index snapshot as `generate` read it: in full, or the changes since the page cache.
-    struct IndexRead {
-        var snapshot: IndexSnapshot
-        var desired: DesiredTargets
-        /// The cache the read started from (incremental reads only), and the one to write.
-        var cache: PageCache?
-        var header: PageCache.Header
-        var isIncremental: Bool { cache != nil }
-        var hasChanges: Bool { if case .changes(let c) = desired { !c.isEmpty } else { true } }
-    }
-
-    /// Reads the index: only the changed pages when the page cache matches the published
-    /// snapshot (a cache made with --link-files also serves a run without, not the other way
-    /// round), else every page.
-    func readIndex(_ index: String, policy: RepositoryPolicy, linkFiles: Bool) throws(RepositoryError) -> IndexRead {
-        let layout = policy.bins
-        let snapshotVersion = try load(Timestamp.self, Self.metadataPath("timestamp.json"))?.signed.snapshotMeta.version
-        let header = PageCache.Header(snapshotVersion: snapshotVersion ?? 0, algorithms: PageCache.Header.algorithmNames(policy.hashAlgorithms),
-                                      binCount: layout.count, linkFiles: linkFiles)
-        let targetsDirectory = path + "/targets/"
-        let keepBytes: @Sendable (String, String) -> Bool = { p, sha in
-            !Repository.isTargetCurrent(p, sha256: sha, targetsDirectory: targetsDirectory)
-        }
-        let reportRead = progress.map { pr in { (n: Int, total: Int) in pr.update("pages read", done: n, total: total) } }
-        defer { progress?.finish() }
-        if snapshotVersion != nil, let cache = loadPageCache(), cache.header.snapshotVersion == header.snapshotVersion,
-           cache.header.algorithms == header.algorithms, cache.header.binCount == header.binCount, cache.header.linkFiles || !linkFiles,
-           let incremental = IndexSnapshot.readIncremental(index: index, hashAlgorithms: policy.hashAlgorithms, cache: cache, layout: layout,
-                                                           keepBytes: keepBytes, progress: reportRead) {
-            return IndexRead(snapshot: incremental.snapshot, desired: .changes(incremental.changes), cache: cache, header: header)
-        }
-        let snapshot = try IndexSnapshot.read(index: index, hashAlgorithms: policy.hashAlgorithms, keepBytes: keepBytes, progress: reportRead)
-        var all = [[String: TargetFile]](repeating: [:], count: layout.count)
-        for (p, file) in snapshot.targets { all[layout.bin(for: p)][p] = file }
-        return IndexRead(snapshot: snapshot, desired: .all(all), cache: nil, header: header)
-    }
-
-    /// Publishes what `read` found: target files first (even when nothing will publish, so
-    /// every file to link is checked on every run that reads it; new names only, removed again
-    /// should the publication fail), then the metadata with the page cache written just before
-    /// the timestamp, then the plain page names.
-    func publish(_ read: IndexRead, index: String, signers: [SignerEntry], linkFiles: Bool, now: Expiry) throws(RepositoryError) -> PublishResult {
-        let snapshot = read.snapshot
-        var header = read.header
-        var pageCacheWritten = false
-        func writePageCache(snapshotVersion: Int64?) throws(RepositoryError) {
-            if let snapshotVersion { header.snapshotVersion = snapshotVersion }
-            try store.write([(PageCache.file, PageCache.encode(header: header, body: snapshot.cacheBody, pageCount: snapshot.cachePageCount))])
-            pageCacheWritten = true
-        }
-        let created = try writeTargetFiles(snapshot, index: index, linkFiles: linkFiles)
-        let plainNames = snapshot.pageBytes.keys.map { (path: $0, sha256: snapshot.pages[$0]!) }
-        let result: PublishResult
-        do throws(RepositoryError) {
-            result = try publish(signers: signers, desired: read.desired, mode: .refresh, now: now, plainNames: plainNames,
-                                 beforeTimestamp: { (version) throws(RepositoryError) in try writePageCache(snapshotVersion: version) })
-        } catch {
-            // Only while no timestamp names them: after it, they are published.
-            let current = try? load(Timestamp.self, Self.metadataPath("timestamp.json"))?.signed.snapshotMeta.version
-            if current ?? 0 == read.header.snapshotVersion { for p in created { _ = try? FileIO.remove(path + "/" + p) } }
-            throw error
-        }
-        if result.published { try store.reach(.plainNames) }
-        try linkPlainPageNames(snapshot)
-        try clearPlainNameJournal()
-        // Nothing published: an unchanged cache is not rewritten.
-        if !pageCacheWritten, !read.isIncremental || result.published || read.hasChanges || read.cache?.header != header {
-            try writePageCache(snapshotVersion: nil)
-        }
-        return result
-    }
-
-    /// The page cache, or nil when it is missing or damaged.
-    func loadPageCache() -> PageCache? {
-        guard let bytes = try? FileIO.readIfPresent(path + "/" + PageCache.file) else { return nil }
-        return PageCache.parse(bytes)
     }
 }

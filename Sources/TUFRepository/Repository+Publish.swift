@@ -10,6 +10,8 @@ public struct PublishResult: Sendable, Equatable {
     public var binsSigned = 0
     /// Why a fully signed staged root was held back (publishing it would break clients), if it was.
     public var heldRoot: String?
+    /// Queued names dropped because they are neither listed nor published.
+    public var skipped: [String] = []
     /// True when anything was published.
     public var published: Bool { !written.isEmpty }
 }
@@ -34,27 +36,31 @@ extension Repository {
     /// staged, lets `PublicationPlanner` decide, signs the plan, and writes it in the order
     /// `PublicationOrder` gives. Every signature is made and checked before the first write.
     /// `plainNames` are the pages whose plain names the caller relinks after the timestamp,
-    /// journaled before it (`PlainNameJournal`); `beforeTimestamp` writes the caller's own
-    /// state just before the timestamp.
-    func publish(signers: [SignerEntry], desired: DesiredTargets, mode: PublishMode, now: Expiry,
-                 plainNames: [(path: String, sha256: String)] = [], holdStagedRoot: Bool = false,
+    /// journaled before it (`PlainNameJournal`). The bin states go to `state` (in the
+    /// caller's open transaction); `beforeTimestamp` then saves the caller's own state (and
+    /// commits) just before the timestamp. `partialBins` (an upload) loads only the states of
+    /// the bins `desired` changes and those due for re-signing, from `state`.
+    func publish(signers: [SignerEntry], desired: DesiredTargets, mode: PublishMode, now: Expiry, state: StateStore?,
+                 partialBins: Bool = false, plainNames: [(path: String, sha256: String)] = [], holdStagedRoot: Bool = false,
                  beforeTimestamp: (_ snapshotVersion: Int64) throws(RepositoryError) -> Void = { _ in }) throws(RepositoryError) -> PublishResult {
-        let (plan, published, cache) = try planPublication(desired: desired, mode: mode, now: now, holdStagedRoot: holdStagedRoot)
+        let (plan, published, bins) = try planPublication(desired: desired, mode: mode, now: now, state: state, partialBins: partialBins,
+                                                          holdStagedRoot: holdStagedRoot)
         guard !plan.isEmpty else {
-            // A lost or stale cache rebuilt from the bin files is kept, so the next idle run is cheap.
-            if cache.rebuilt { try store.write([(Self.cacheFile, cache.encoded())]) }
+            // Bin states rebuilt from the bin files are kept, so the next idle run is cheap.
+            try state?.setBins(bins.rebuilt)
             return PublishResult()
         }
         let signed = try sign(plan, signers: signers, publishedSnapshot: published.snapshot)
         switch PublicationOrder.batches(plan, signed, published: published) {
         case .success(let batches):
-            return try apply(batches, plan, signed, published: published, cache: cache, plainNames: plainNames, beforeTimestamp: beforeTimestamp)
+            return try apply(batches, plan, signed, published: published, bins: bins, state: state, plainNames: plainNames,
+                             beforeTimestamp: beforeTimestamp)
         case .failure(let error):
             guard plan.roles.newRoot != nil, error.code == .missingKey else { throw error }
             // The rest of the publication (cron's index changes) goes ahead under the old root.
             do {
-                var held = try publish(signers: signers, desired: desired, mode: mode, now: now, plainNames: plainNames,
-                                       holdStagedRoot: true, beforeTimestamp: beforeTimestamp)
+                var held = try publish(signers: signers, desired: desired, mode: mode, now: now, state: state, partialBins: partialBins,
+                                       plainNames: plainNames, holdStagedRoot: true, beforeTimestamp: beforeTimestamp)
                 held.heldRoot = error.message
                 return held
             } catch let under where under.code == .missingKey {
@@ -63,42 +69,69 @@ extension Repository {
         }
     }
 
-    /// Reads what the planner needs (published and staged metadata, the bin cache, the
-    /// published targets of the bins it asks for) and returns its plan.
-    private func planPublication(desired: DesiredTargets, mode: PublishMode, now: Expiry,
-                                 holdStagedRoot: Bool) throws(RepositoryError) -> (PublicationPlan, Published, BinCache) {
+    /// Reads what the planner needs (published and staged metadata, the bin states, the
+    /// published targets of the bins it asks for) and returns its plan. A bin read for its
+    /// targets must match its stored digest: a store that disagrees with the signed bins is
+    /// damaged (`.damagedState`: the caller rebuilds it).
+    private func planPublication(desired: DesiredTargets, mode: PublishMode, now: Expiry, state: StateStore?, partialBins: Bool,
+                                 holdStagedRoot: Bool) throws(RepositoryError) -> (PublicationPlan, Published, BinStates) {
         let policy = try policy()
         let published = try loadPublished()
         let planner = try PublicationPlanner(policy: policy, published: published, staged: try loadStaged(), now: now, mode: mode,
                                              holdStagedRoot: holdStagedRoot)
-        let cache = try loadBinCache(snapshot: published.snapshot?.signed, binNames: policy.bins.names, keysOf: { planner.keysOfBin[$0] })
-        var contents: [String: [String: TargetFile]] = [:]
-        for name in planner.contentNeeded(bins: cache.entries, desired: desired) {
-            contents[name] = try require(Targets.self, Self.metadataPath("\(cache.entries[name]!.version).\(name).json")).signed.targets
+        var only: [String]?
+        if partialBins, let state, case .changes(let changes) = desired {
+            only = try dueBins(state, planner: planner, now: now).map { $0 + changes.keys.map(policy.bins.name(ofBin:)) }
         }
-        let plan = try planner.plan(bins: cache.entries, desired: desired, contents: contents,
+        let bins = try loadBinStates(state, snapshot: published.snapshot?.signed, binNames: policy.bins.names, only: only,
+                                     keysOf: { planner.keysOfBin[$0] })
+        var contents: [String: [String: TargetFile]] = [:]
+        for name in planner.contentNeeded(bins: bins.entries, complete: bins.complete, desired: desired) {
+            let entry = bins.entries[name]!
+            let targets = try require(Targets.self, Self.metadataPath("\(entry.version).\(name).json")).signed.targets
+            if bins.rebuilt[name] == nil, BinStates.digest(targets) != entry.digest {
+                throw RepositoryError(.damagedState, "the state store's digest of \(name) version \(entry.version) does not match the published bin")
+            }
+            contents[name] = targets
+        }
+        let plan = try planner.plan(bins: bins.entries, complete: bins.complete, desired: desired, contents: contents,
                                     checked: progress.map { p in { p.update("bins checked", done: $0, total: $1) } })
         progress?.finish()
-        return (plan, published, cache)
+        return (plan, published, bins)
     }
 
-    /// Writes a signed plan, the journal and caches just before the timestamp (each cache is
+    /// The bins an upload must re-sign whatever its content (expiring within the window, or
+    /// signed for other keys), from the store's expiry index; nil when the bins do not share
+    /// one key set (then every bin is looked at).
+    private func dueBins(_ state: StateStore, planner: PublicationPlanner, now: Expiry) throws(RepositoryError) -> [String]? {
+        let fingerprints = Set(planner.keysOfBin.values.map(\.fingerprint))
+        guard fingerprints.count == 1, let fingerprint = fingerprints.first, try state.binCount() == planner.policy.binCount else { return nil }
+        let limit = now.secondsSinceEpoch + planner.policy.refreshWindow(of: .binN)
+        return try state.binsDue(expiringBy: limit, unless: fingerprint)
+    }
+
+    /// Writes a signed plan, the journal and the state just before the timestamp (the state is
     /// checked against the published snapshot when read, so one that ran ahead of a failed
     /// publication is just rebuilt; a full disk fails there, before anything is published),
     /// then removes the staged files that are now published (or stale).
     private func apply(_ batches: [WriteBatch], _ plan: PublicationPlan, _ signed: SignedPublication, published: Published,
-                       cache: BinCache, plainNames: [(path: String, sha256: String)],
+                       bins: BinStates, state: StateStore?, plainNames: [(path: String, sha256: String)],
                        beforeTimestamp: (Int64) throws(RepositoryError) -> Void) throws(RepositoryError) -> PublishResult {
-        var cache = cache
-        for (k, v) in signed.binEntries { cache.entries[k] = v }
+        var entries = bins.rebuilt
+        for (k, v) in signed.binEntries { entries[k] = v }
         var result = PublishResult(binsSigned: signed.bins.count)
+        var saved = false
         try write(batches, result: &result) { () throws(RepositoryError) in
             let version = signed.snapshot?.signed.version ?? published.snapshot?.signed.version ?? 0
             if signed.snapshot != nil { try writePlainNameJournal(PlainNameJournal(snapshotVersion: version, pages: plainNames)) }
-            try store.write([(Self.cacheFile, cache.encoded())])
+            try state?.setBins(entries)
             try beforeTimestamp(version)
+            saved = true
         }
-        if !batches.contains(where: { $0.step == .timestamp }) { try store.write([(Self.cacheFile, cache.encoded())]) }
+        if !saved {
+            try state?.setBins(entries)
+            try beforeTimestamp(published.snapshot?.signed.version ?? 0)
+        }
         for role in plan.stagedToRemove { try FileIO.remove(path + "/" + Self.stagedPath(role)) }
         return result
     }

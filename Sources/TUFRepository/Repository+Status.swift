@@ -93,7 +93,8 @@ extension Repository {
         }
         if let b = published.bins, let snap = published.snapshot {
             let keys = try PublicationPlanner.binKeys(b.signed, policy: policy)
-            let cache = try loadBinCache(snapshot: snap.signed, binNames: policy.bins.names, keysOf: { keys[$0] })
+            let cache = try loadBinStates(StateStore.openIfPresent(repository: path), snapshot: snap.signed, binNames: policy.bins.names,
+                                          keysOf: { keys[$0] })
             s.binCount = cache.entries.count
             let versions = cache.entries.values.map(\.version)
             if let lo = versions.min(), let hi = versions.max() { s.binVersions = lo...hi }

@@ -8,8 +8,8 @@ import TUFMetadata
 ///   `N.bin-XXXX.json`, `N.snapshot.json`, `timestamp.json`);
 /// - `staged/`: offline-role metadata (`root.json`, `targets.json`, `bins.json`) collecting signatures;
 /// - `targets/`: the signed pages under their target paths and hash-prefixed copies;
-/// - `tuf-repo.json`: the policy; `cache/`: what lets a re-run skip unchanged bins (`bins.tsv`)
-///   and unchanged pages (`pages.tsv`); `.lock`.
+/// - `tuf-repo.json`: the policy; `state/`: the state store (`StateStore`: what lets a re-run
+///   skip unchanged bins and pages) and the upload queue (`UploadQueue`); `.lock`.
 public struct Repository {
     /// The repository directory.
     public let path: String
@@ -29,7 +29,6 @@ public struct Repository {
     }
 
     static let policyFile = "tuf-repo.json"
-    static let cacheFile = "cache/bins.tsv"
 
     /// Relative path of published metadata file `name`.
     static func metadataPath(_ name: String) -> String { "metadata/" + name }

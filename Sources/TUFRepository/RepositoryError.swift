@@ -35,6 +35,8 @@ public struct RepositoryError: Error, Equatable, Sendable, CustomStringConvertib
         public static let nothingStaged = Code("nothing staged")
         /// `verify` found faults.
         public static let verificationFailed = Code("verification failed")
+        /// The state store is damaged or disagrees with what is published: it is rebuilt.
+        static let damagedState = Code("damaged state store")
         /// A failure injected by a test (`RepositoryStore.failBefore`).
         static let injectedFailure = Code("injected failure")
     }

@@ -10,6 +10,13 @@ struct Generate: ParsableCommand {
         content changed, or that expire within their refresh window, get a new version; an unchanged \
         snapshot publishes nothing. Each --key is matched to its roles by keyid. Also publishes staged \
         offline roles that are fully signed. A malformed snapshot publishes nothing.
+
+        Incremental runs use the state store (REPO/state/state.sqlite): without --project, every page's \
+        size, mtime, ctime and inode are compared with the store and only changed pages are read. With \
+        --project NAME (repeat) or --projects-from FILE (one name a line, # comments; - for stdin), only \
+        those projects' pages are read (and simple/index.json when it changed): an upload, a yank, a \
+        removed file or project. A name that is neither listed nor published is an error. A missing, \
+        damaged or stale store is rebuilt from the published metadata and a full read.
         """)
 
     @OptionGroup var repoOption: RepoOption
@@ -20,12 +27,21 @@ struct Generate: ParsableCommand {
     @OptionGroup var keyOptions: PrivateKeyOptions
     @Flag(name: .long, help: "Hard-link INDEX/packages files into REPO/targets under hash-prefixed names.")
     var linkFiles = false
+    @Option(name: .long, help: ArgumentHelp("Publish only this project's page (an upload); repeat.", valueName: "NAME"))
+    var project: [String] = []
+    @Option(name: .long, help: ArgumentHelp("Read project names from FILE (one a line, # comments), - for stdin.", valueName: "FILE"))
+    var projectsFrom: String?
     @Flag(name: .long, help: "Show progress on stderr (the default when stderr is a terminal).")
     var progress = false
 
+    func validate() throws {
+        for name in project where !ProjectNames.isUsable(name) { throw ValidationError("--project \(name): not a usable project name") }
+    }
+
     func run() throws {
         let repo = repoOption.repository(progress: progress || ProgressReporter.stderrIsTerminal)
-        let r = try repo.generate(index: index, signers: try keyOptions.load(key), linkFiles: linkFiles, now: currentTime())
+        let projects = project.isEmpty && projectsFrom == nil ? nil : try ProjectNames.read(project, from: projectsFrom)
+        let r = try repo.generate(index: index, signers: try keyOptions.load(key), linkFiles: linkFiles, projects: projects, now: currentTime())
         if let held = r.heldRoot { note("tuf-repo: warning: the staged root waits: \(held)") }
         print(r.published ? "published \(r.written.count) metadata files (\(r.binsSigned) bins signed)" : "nothing changed; nothing published")
     }

@@ -2,7 +2,9 @@ import Foundation
 import Testing
 import TUFTestSupport
 
-/// Crash safety, end to end: `tuf-repo generate`, `timestamp`, `sign` and `rotate` are
+/// Crash safety, end to end: `tuf-repo generate` (the rescan of the state store), `generate
+/// --project` (an upload), `publish` (draining names queued by `enqueue`: none may be lost),
+/// `timestamp`, `sign` and `rotate` are
 /// SIGKILLed at random moments of a realistic repository (a few hundred projects, 256 bins;
 /// 1024 with `TUF_LONG_TESTS=1`). After every kill the published repository must verify with
 /// `tuf-repo verify`, every plain page name must serve the bytes its bin signs, and a fresh
@@ -13,7 +15,11 @@ import TUFTestSupport
 /// window of a few milliseconds). The kill delays come from a seeded generator (the seed is printed; `TUF_CRASH_SEED`
 /// replays a run); everything else is deterministic.
 @Suite(.enabled(if: Interop.enabled), .serialized) struct CrashLoopTests {
-    enum Command: String, CaseIterable { case generate, timestamp, rotate, sign }
+    enum Command: String, CaseIterable {
+        case generate, timestamp, rotate, sign, upload, publish
+        /// Commands that publish the changed pages (checked after the next run).
+        var publishesPages: Bool { self == .generate || self == .upload || self == .publish }
+    }
 
     /// One kill whose aftermath was wrong.
     struct Fault: CustomStringConvertible {
@@ -30,9 +36,14 @@ import TUFTestSupport
         }
     }
 
-    static func arguments(_ command: Command, _ r: SyntheticRepository) -> [String] {
+    /// The projects of page paths `simple/<project>/index.json`.
+    static func projects(_ pages: [String]) -> [String] { pages.map { $0.split(separator: "/")[1] }.map(String.init) }
+
+    static func arguments(_ command: Command, _ r: SyntheticRepository, changed: [String]) -> [String] {
         switch command {
         case .generate: r.generateArguments
+        case .upload: r.generateArguments + projects(changed).flatMap { ["--project", $0] }
+        case .publish: ["publish", "--repo", r.repo, "--index", r.indexPath, "--durability", "none"] + Workspace.onlineKeys.flatMap { ["--key", r.pem($0)] }
         case .timestamp: ["timestamp", "--repo", r.repo, "--durability", "none", "--key", r.pem("timestamp")]
         // A rotation that keeps the keys still stages and later publishes a new root version.
         case .rotate: ["rotate", "--repo", r.repo, "--durability", "none", "root", "--threshold", "2"]
@@ -43,7 +54,7 @@ import TUFTestSupport
 
     /// The first signature of a staged root, so the `sign` being killed is the one that publishes.
     static func prepareSign(_ r: SyntheticRepository) throws {
-        try r.check(r.tufRepo(arguments(.rotate, r)), "rotate")
+        try r.check(r.tufRepo(arguments(.rotate, r, changed: [])), "rotate")
         try r.check(r.tufRepo(["sign", "--repo", r.repo, "root", "--key", r.pem("root1")]), "sign root1")
     }
 
@@ -61,7 +72,7 @@ import TUFTestSupport
 
     @Test func testKilledRunsLeaveAVerifyingRepositoryAndTheNextRunCompletes() throws {
         let seed = ProcessInfo.processInfo.environment["TUF_CRASH_SEED"].flatMap { UInt64($0) } ?? UInt64.random(in: 1...UInt64(Int64.max))
-        let kills = longTests ? 400 : 32
+        let kills = longTests ? 402 : 36
         let bins = longTests ? 1024 : 256
         print("crash loop: seed \(seed) (replay with TUF_CRASH_SEED=\(seed)), \(kills) kills, \(bins) bins")
         var rng = SeededGenerator(seed: seed)
@@ -74,8 +85,10 @@ import TUFTestSupport
         var changed = try r.index.mutate()
         for command in Command.allCases {
             if command == .sign { try Self.prepareSign(r) }
+            if command.publishesPages { changed = try r.index.mutate() }
+            if command == .publish { try r.check(r.tufRepo(["enqueue", "--repo", r.repo] + Self.projects(changed)), "enqueue") }
             let start = Date()
-            try r.check(r.tufRepo(Self.arguments(command, r)), command.rawValue)
+            try r.check(r.tufRepo(Self.arguments(command, r, changed: changed)), command.rawValue)
             duration[command] = Date().timeIntervalSince(start)
         }
         print("crash loop: measured " + Command.allCases.map { "\($0.rawValue) \(Int(duration[$0]! * 1000)) ms" }.joined(separator: ", "))
@@ -86,17 +99,20 @@ import TUFTestSupport
             let command = Command.allCases[kill % Command.allCases.count]
             var expectedRoot: Int?
             switch command {
-            case .generate: changed = try r.index.mutate()
+            case .generate, .upload: changed = try r.index.mutate()
+            case .publish:
+                changed = try r.index.mutate()
+                try r.check(r.tufRepo(["enqueue", "--repo", r.repo] + Self.projects(changed)), "enqueue")
             case .sign:
                 try Self.prepareSign(r)
                 expectedRoot = try Self.rootVersion(r) + 1
             case .timestamp, .rotate: break
             }
             let page = changed[Int(rng.next() % UInt64(changed.count))]
-            let aimed = command == .generate && kill % 8 == 0
+            let aimed = command.publishesPages && kill % 8 == 0
             let fraction = Double(rng.next() % 1_000_000) / 1_000_000
             let delay = aimed ? fraction * 0.003 : fraction * duration[command]!
-            let args = Self.arguments(command, r)
+            let args = Self.arguments(command, r, changed: changed)
             let timestamp = fileIdentity(r.repo + "/metadata/timestamp.json")
             let killed = try r.tufRepo(args, killAfter: delay,
                                        killWhen: aimed ? { fileIdentity(r.repo + "/metadata/timestamp.json") != timestamp } : nil)
@@ -117,9 +133,9 @@ import TUFTestSupport
             if let expectedRoot, try Self.rootVersion(r) != expectedRoot {
                 after.append("root is at version \(try Self.rootVersion(r)), expected \(expectedRoot) once signed")
             }
-            if command == .generate {
+            if command.publishesPages {
                 for p in changed where FileManager.default.contents(atPath: "\(r.repo)/targets/\(p)") != FileManager.default.contents(atPath: "\(r.indexPath)/\(p)") {
-                    after.append("targets/\(p) does not hold the index's page after the next generate")
+                    after.append("targets/\(p) does not hold the index's page after the next \(command.rawValue) run")
                 }
             }
             fault.problems += after.map { "after the next run: \($0)" }

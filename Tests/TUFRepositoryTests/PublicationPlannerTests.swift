@@ -14,7 +14,7 @@ import TUFTestSupport
         var policy: RepositoryPolicy
         var published: Repository.Published
         var staged: Repository.Staged
-        var bins: [String: BinCache.Entry]
+        var bins: [String: BinStates.Entry]
 
         func planner(now: Expiry = Fixture.now, mode: Repository.PublishMode = .refresh) throws -> PublicationPlanner {
             try PublicationPlanner(policy: policy, published: published, staged: staged, now: now, mode: mode)
@@ -29,7 +29,7 @@ import TUFTestSupport
         let policy = try repo.policy()
         let published = try repo.loadPublished()
         let keys = try PublicationPlanner.binKeys(published.bins!.signed, policy: policy)
-        let cache = try repo.loadBinCache(snapshot: published.snapshot?.signed, binNames: policy.bins.names, keysOf: { keys[$0] })
+        let cache = try repo.loadBinStates(nil, snapshot: published.snapshot?.signed, binNames: policy.bins.names, keysOf: { keys[$0] })
         return Inputs(repo: repo, policy: policy, published: published, staged: try repo.loadStaged(), bins: cache.entries)
     }
 

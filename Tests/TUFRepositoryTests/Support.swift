@@ -84,13 +84,14 @@ enum Fixture {
         return repo
     }
 
-    /// Every file under `dir`, relative path → bytes (skipping the lock file).
+    /// Every file under `dir`, relative path → bytes (skipping the lock file and `state/`,
+    /// the state store and queue: a cache whose database files differ byte-wise run to run).
     static func files(_ dir: String) -> [String: Data] {
         var out: [String: Data] = [:]
         let e = FileManager.default.enumerator(atPath: dir)
         while let p = e?.nextObject() as? String {
             var isDir: ObjCBool = false
-            if FileManager.default.fileExists(atPath: dir + "/" + p, isDirectory: &isDir), !isDir.boolValue, p != ".lock" {
+            if FileManager.default.fileExists(atPath: dir + "/" + p, isDirectory: &isDir), !isDir.boolValue, p != ".lock", !p.hasPrefix("state/") {
                 out[p] = FileManager.default.contents(atPath: dir + "/" + p)
             }
         }

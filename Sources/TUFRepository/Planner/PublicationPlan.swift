@@ -36,7 +36,7 @@ struct PublicationPlan {
 /// The signed files of a plan, ready to be ordered and written.
 struct SignedPublication {
     var bins: [(path: String, bytes: [UInt8])]
-    var binEntries: [String: BinCache.Entry]
+    var binEntries: [String: BinStates.Entry]
     var snapshot: Repository.Loaded<Snapshot>?
     var timestamp: Repository.Loaded<Timestamp>?
 }

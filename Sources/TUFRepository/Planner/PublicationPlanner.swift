@@ -48,16 +48,25 @@ struct PublicationPlanner {
 
     /// True when a published bin must be re-signed whatever its content: new keys, or an
     /// expiry within the refresh window (`generate` only; `sign` publishes staged roles alone).
-    func mustResign(_ name: String, _ entry: BinCache.Entry) -> Bool {
+    func mustResign(_ name: String, _ entry: BinStates.Entry) -> Bool {
         if entry.fingerprint != keysOfBin[name]!.fingerprint { return true }
         return mode == .refresh && Repository.expiresSoon(Expiry(secondsSinceEpoch: entry.expires), now: now,
                                                          window: policy.refreshWindow(of: .binN))
     }
 
+    /// The bins a plan looks at, with their numbers, in bin order: every bin of the policy
+    /// when `complete`, else only those in `entries` (an upload's: the others are published,
+    /// unchanged and not due, so looking at them could only conclude "leave it").
+    func binsConsidered(_ entries: [String: BinStates.Entry], complete: Bool) -> [(Int, String)] {
+        if complete { return Array(policy.bins.names.enumerated()) }
+        let layout = policy.bins
+        return entries.keys.compactMap { name in layout.number(ofBin: name).map { ($0, name) } }.sorted { $0.0 < $1.0 }
+    }
+
     /// The published bins whose targets `plan` needs: those with changes, and those re-signed
     /// with their content as it is.
-    func contentNeeded(bins entries: [String: BinCache.Entry], desired: Repository.DesiredTargets) -> [String] {
-        policy.bins.names.enumerated().compactMap { i, name in
+    func contentNeeded(bins entries: [String: BinStates.Entry], complete: Bool = true, desired: Repository.DesiredTargets) -> [String] {
+        binsConsidered(entries, complete: complete).compactMap { i, name in
             guard let entry = entries[name] else { return nil }
             switch desired {
             case .all: return nil
@@ -71,12 +80,19 @@ struct PublicationPlanner {
     /// its targets differ from what is wanted, or (refresh) it expires within the window; its
     /// version steps by one.
     /// `checked` hears of each bin looked at (progress for a long run; it may not change the plan).
-    func binsToSign(bins entries: [String: BinCache.Entry], desired: Repository.DesiredTargets,
+    /// With `complete` false, `entries` holds only the bins that may change (see
+    /// `binsConsidered`); a change to a bin not among them is an error.
+    func binsToSign(bins entries: [String: BinStates.Entry], complete: Bool = true, desired: Repository.DesiredTargets,
                     contents: [String: [String: TargetFile]], checked: ((Int, Int) -> Void)? = nil) throws(RepositoryError) -> [PublicationPlan.Bin] {
         var out: [PublicationPlan.Bin] = []
-        let names = policy.bins.names
-        for (i, name) in names.enumerated() {
-            defer { checked?(i + 1, names.count) }
+        let considered = binsConsidered(entries, complete: complete)
+        if !complete, case .changes(let changes) = desired {
+            for i in changes.keys where entries[policy.bins.name(ofBin: i)] == nil {
+                throw RepositoryError(.invalidMetadata, "\(policy.bins.name(ofBin: i)) is not published; its targets cannot be updated")
+            }
+        }
+        for (n, (i, name)) in considered.enumerated() {
+            defer { checked?(n + 1, considered.count) }
             let old = entries[name]
             var wanted: [String: TargetFile]?
             switch desired {
@@ -91,7 +107,7 @@ struct PublicationPlanner {
                 for (p, file) in change.set { content[p] = file }
                 wanted = content
             }
-            let digest = wanted.map(BinCache.digest)
+            let digest = wanted.map(BinStates.digest)
             guard let old else {
                 out.append(bin(name, version: 1, wanted ?? [:], digest: digest))
                 continue
@@ -107,7 +123,7 @@ struct PublicationPlanner {
 
     private func bin(_ name: String, version: Int64, _ targets: [String: TargetFile], digest: String?) -> PublicationPlan.Bin {
         .init(name: name, version: version, expires: now.adding(seconds: policy.expiry(of: .binN)), targets: targets,
-              digest: digest ?? BinCache.digest(targets), keys: keysOfBin[name]!)
+              digest: digest ?? BinStates.digest(targets), keys: keysOfBin[name]!)
     }
 
     // MARK: the plan
@@ -115,9 +131,9 @@ struct PublicationPlanner {
     /// The whole plan. Snapshot is re-signed when any role it lists changes, when it does not
     /// verify under the root the plan goes out under, or (refresh) when it expires within its
     /// window; timestamp likewise, and whenever the snapshot is.
-    func plan(bins entries: [String: BinCache.Entry], desired: Repository.DesiredTargets,
+    func plan(bins entries: [String: BinStates.Entry], complete: Bool = true, desired: Repository.DesiredTargets,
               contents: [String: [String: TargetFile]], checked: ((Int, Int) -> Void)? = nil) throws(RepositoryError) -> PublicationPlan {
-        let bins = try binsToSign(bins: entries, desired: desired, contents: contents, checked: checked)
+        let bins = try binsToSign(bins: entries, complete: complete, desired: desired, contents: contents, checked: checked)
         let root = roles.root.signed
         func online(_ type: RoleType) -> (RoleKeys, RoleKeys?) {
             (RoleKeys(root: root, type), roles.previousRoot.map { RoleKeys(root: $0, type) })

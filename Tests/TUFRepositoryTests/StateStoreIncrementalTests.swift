@@ -6,10 +6,10 @@ import TUFMetadata
 @testable import TUFRepository
 import TUFTestSupport
 
-/// Incremental `generate` (the page cache) must publish exactly what reading the whole index
-/// publishes: each run is repeated on a copy of the repository without its page cache, and
-/// every file of the two repositories is compared byte for byte.
-@Suite struct PageCacheTests {
+/// Incremental `generate` (the state store: a rescan by file status, or `--project` uploads)
+/// must publish exactly what reading the whole index publishes: each run is repeated on a copy
+/// of the repository without its state store, and every file of the two is compared byte for byte.
+@Suite struct StateStoreIncrementalTests {
     static let shared = "../../packages/shared/common-1.0.tar.gz"
 
     /// The small index plus a file listed alike by alpha and beta.
@@ -22,23 +22,29 @@ import TUFTestSupport
 
     /// Runs generate on `repo` and on a copy without the page cache (the full read), and
     /// expects the two repositories to be identical; returns the incremental run's result.
+    /// True when the incremental read applies to `repo` and `index` in `scope`.
+    static func incrementalApplies(_ repo: Repository, index: String, scope: IndexSnapshot.ChangeScope = .rescan) throws -> Bool {
+        let policy = try repo.policy()
+        guard let store = StateStore.openIfPresent(repository: repo.path), try store.header() != nil else { return false }
+        return try IndexSnapshot.readChanges(index: index, hashAlgorithms: policy.hashAlgorithms, store: store, scope: scope,
+                                             layout: policy.bins, keepBytes: { _, _ in false }) != nil
+    }
+
+    /// `projects` makes the incremental run an upload of those projects.
     @discardableResult
-    static func generateBoth(_ repo: Repository, _ dir: TempDir, index: IndexBuilder, now: Expiry,
+    static func generateBoth(_ repo: Repository, _ dir: TempDir, index: IndexBuilder, now: Expiry, projects: [String]? = nil,
                              expectIncremental: Bool = true, sourceLocation: SourceLocation = #_sourceLocation) throws -> PublishResult {
         try index.write(to: dir.sub("index"))
         let full = dir.sub("full")
         try? FileManager.default.removeItem(atPath: full)
         try FileManager.default.copyItem(atPath: repo.path, toPath: full)
-        try? FileManager.default.removeItem(atPath: full + "/" + PageCache.file)
+        StateStore.remove(repository: full)
         if expectIncremental {
-            let policy = try repo.policy()
-            let cache = try #require(repo.loadPageCache(), sourceLocation: sourceLocation)
-            #expect(IndexSnapshot.readIncremental(index: dir.sub("index"), hashAlgorithms: policy.hashAlgorithms, cache: cache,
-                                                  layout: policy.bins, keepBytes: { _, _ in false }) != nil,
-                    "the incremental read should apply", sourceLocation: sourceLocation)
+            let scope: IndexSnapshot.ChangeScope = projects.map { .projects($0.map(PackageIndex.normalize), skipUnknown: false) } ?? .rescan
+            #expect(try incrementalApplies(repo, index: dir.sub("index"), scope: scope), "the incremental read should apply", sourceLocation: sourceLocation)
         }
         let fullResult = try Repository(path: full, durability: .none).generate(index: dir.sub("index"), signers: Fixture.online, now: now)
-        let result = try repo.generate(index: dir.sub("index"), signers: Fixture.online, now: now)
+        let result = try repo.generate(index: dir.sub("index"), signers: Fixture.online, projects: projects, now: now)
         #expect(result == fullResult, sourceLocation: sourceLocation)
         let a = Fixture.files(repo.path), b = Fixture.files(full)
         #expect(Set(a.keys) == Set(b.keys), sourceLocation: sourceLocation)
@@ -85,7 +91,7 @@ import TUFTestSupport
         let full = dir.sub("full")
         try? FileManager.default.removeItem(atPath: full)
         try FileManager.default.copyItem(atPath: repo.path, toPath: full)
-        try FileManager.default.removeItem(atPath: full + "/" + PageCache.file)
+        StateStore.remove(repository: full)
         let r = try repo.generate(index: dir.sub("index"), signers: Fixture.online, now: now)
         let bins = HashedBins(count: 16)
         let pageBin = bins.name(ofBin: bins.bin(for: "simple/beta/index.json"))
@@ -112,7 +118,7 @@ import TUFTestSupport
             $0.projects["beta"]![2].yanked = true
         },
         Conflict(name: "new project", mustMention: ["simple/zeta/index.json", "common-1.0.tar.gz", "different hash"]) {
-            $0.projects["zeta"] = [.init(name: "common-1.0.tar.gz", content: "zeta's own", url: PageCacheTests.shared)]
+            $0.projects["zeta"] = [.init(name: "common-1.0.tar.gz", content: "zeta's own", url: StateStoreIncrementalTests.shared)]
         },
     ]
 
@@ -122,7 +128,7 @@ import TUFTestSupport
         var index = Self.startingIndex()
         try index.write(to: dir.sub("index"))
         _ = try repo.generate(index: dir.sub("index"), signers: Fixture.online, now: Fixture.now)
-        #expect(repo.loadPageCache() != nil)
+        #expect(StateStore.openIfPresent(repository: repo.path) != nil)
         conflict.change(&index)
         try index.write(to: dir.sub("index"))
         let before = Fixture.files(repo.path)
@@ -136,61 +142,79 @@ import TUFTestSupport
 
     struct Damage: CustomTestStringConvertible, Sendable {
         let name: String
-        let damage: @Sendable (String, [UInt8]) throws -> Void
+        let damage: @Sendable (String) throws -> Void
         var testDescription: String { name }
     }
 
     static let damages: [Damage] = [
-        Damage(name: "missing") { file, _ in try FileManager.default.removeItem(atPath: file) },
-        Damage(name: "truncated") { file, bytes in try Data(bytes.prefix(bytes.count / 2)).write(to: URL(fileURLWithPath: file)) },
-        Damage(name: "garbage") { file, _ in try Data("not a cache\n".utf8).write(to: URL(fileURLWithPath: file)) },
-        Damage(name: "one byte changed") { file, bytes in
-            var bytes = bytes
-            let i = bytes.lastIndex(of: UInt8(ascii: "/"))!
-            bytes[i - 1] ^= 0x01
+        Damage(name: "missing") { repo in StateStore.remove(repository: repo) },
+        Damage(name: "truncated") { repo in
+            let file = repo + "/" + StateStore.file
+            let bytes = try #require(FileManager.default.contents(atPath: file))
+            try bytes.prefix(bytes.count / 2).write(to: URL(fileURLWithPath: file))
+        },
+        Damage(name: "garbage") { repo in try Data("not a database\n".utf8).write(to: URL(fileURLWithPath: repo + "/" + StateStore.file)) },
+        Damage(name: "garbage inside") { repo in
+            // Valid header, damaged b-tree pages: what `quick_check` and SQLite's errors catch.
+            let file = repo + "/" + StateStore.file
+            var bytes = [UInt8](try #require(FileManager.default.contents(atPath: file)))
+            for i in stride(from: 4096 + 8, to: bytes.count, by: 7) { bytes[i] ^= 0x5A }
             try Data(bytes).write(to: URL(fileURLWithPath: file))
         },
-        Damage(name: "entry line damaged") { file, bytes in
-            var text = String(decoding: bytes, as: UTF8.self)
-            text = text.replacingOccurrences(of: "\nE\tpackages/alpha/alpha-1.0.tar.gz\t", with: "\nE\tpackages/alpha/alpha-1.0.tar.gz\tx")
-            try Data(text.utf8).write(to: URL(fileURLWithPath: file))
+        Damage(name: "a bin digest that lies") { repo in
+            let store = try #require(StateStore.openIfPresent(repository: repo))
+            var bins = try store.bins(nil)
+            for k in bins.keys { bins[k]!.digest = String(repeating: "0", count: 64) }
+            try store.setBins(bins)
         },
-        Damage(name: "other hash algorithms") { file, bytes in
-            let text = String(decoding: bytes, as: UTF8.self).replacingOccurrences(of: "\tsha256\t", with: "\tsha256,blake2b-256\t")
-            try Data(text.utf8).write(to: URL(fileURLWithPath: file))
+        Damage(name: "a page record that lies") { repo in
+            let store = try #require(StateStore.openIfPresent(repository: repo))
+            try store.db.execute("UPDATE pages SET entries = X'452D' WHERE path = 'simple/alpha/index.json'")
+        },
+        Damage(name: "another schema") { repo in
+            let store = try #require(StateStore.openIfPresent(repository: repo))
+            try store.db.execute("PRAGMA user_version = 99")
         },
     ]
 
-    @Test(arguments: damages) func aDamagedCacheFallsBackToTheFullRead(_ damage: Damage) throws {
-        let dir = TempDir()
-        let repo = try Fixture.repository(in: dir)
-        var index = Self.startingIndex()
-        try Self.generateBoth(repo, dir, index: index, now: Fixture.now, expectIncremental: false)
-        let file = repo.path + "/" + PageCache.file
-        try damage.damage(file, Array(FileManager.default.contents(atPath: file)!))
-        index.projects["alpha"]!.removeAll { $0.name == "alpha-1.0.tar.gz" }
-        index.projects["epsilon"] = [.init(name: "epsilon-1.0.tar.gz", content: "epsilon")]
-        #expect(try Self.generateBoth(repo, dir, index: index, now: Fixture.now.adding(seconds: 600), expectIncremental: false).published)
-        // The cache is whole again and used by the next run.
-        index.projects["alpha"]![0].yanked = true
-        try Self.generateBoth(repo, dir, index: index, now: Fixture.now.adding(seconds: 1200))
+    @Test(arguments: damages) func aDamagedStoreIsRebuiltFromPublishedMetadataAndTheIndex(_ damage: Damage) throws {
+        for projects in [nil, ["alpha", "epsilon"]] as [[String]?] {
+            let dir = TempDir()
+            let repo = try Fixture.repository(in: dir)
+            var index = Self.startingIndex()
+            try Self.generateBoth(repo, dir, index: index, now: Fixture.now, expectIncremental: false)
+            try damage.damage(repo.path)
+            index.projects["alpha"]!.removeAll { $0.name == "alpha-1.0.tar.gz" }
+            index.projects["epsilon"] = [.init(name: "epsilon-1.0.tar.gz", content: "epsilon")]
+            #expect(try Self.generateBoth(repo, dir, index: index, now: Fixture.now.adding(seconds: 600), projects: projects,
+                                          expectIncremental: false).published)
+            // The store is whole again and used by the next run.
+            index.projects["alpha"]![0].yanked = true
+            try Self.generateBoth(repo, dir, index: index, now: Fixture.now.adding(seconds: 1200), projects: projects.map { _ in ["alpha"] })
+        }
     }
 
-    @Test func aStaleCacheFallsBackToTheFullRead() throws {
+    @Test func aStaleStoreIsRebuilt() throws {
         let dir = TempDir()
         let repo = try Fixture.repository(in: dir)
         var index = Self.startingIndex()
         try Self.generateBoth(repo, dir, index: index, now: Fixture.now, expectIncremental: false)
-        let file = repo.path + "/" + PageCache.file
-        let stale = FileManager.default.contents(atPath: file)!
-        // A run publishes, then its cache is lost and the older one comes back (a restore, say).
+        // A copy of the repository publishes, and its metadata is copied back over ours: our
+        // store now describes snapshot 2 while snapshot 3 is published.
+        let copy = dir.sub("copy")
+        try FileManager.default.copyItem(atPath: repo.path, toPath: copy)
         index.projects["alpha"]!.removeAll { $0.name == "alpha-1.0.tar.gz" }
-        try Self.generateBoth(repo, dir, index: index, now: Fixture.now.adding(seconds: 600))
-        try stale.write(to: URL(fileURLWithPath: file))
-        #expect(repo.loadPageCache()?.header.snapshotVersion == 2)
+        try index.write(to: dir.sub("index"))
+        #expect(try Repository(path: copy, durability: .none).generate(index: dir.sub("index"), signers: Fixture.online, now: Fixture.now.adding(seconds: 600)).published)
+        try FileManager.default.removeItem(atPath: repo.path + "/metadata")
+        try FileManager.default.removeItem(atPath: repo.path + "/targets")
+        try FileManager.default.copyItem(atPath: copy + "/metadata", toPath: repo.path + "/metadata")
+        try FileManager.default.copyItem(atPath: copy + "/targets", toPath: repo.path + "/targets")
+        #expect(try StateStore.openIfPresent(repository: repo.path)?.header()?.snapshotVersion == 2)
+        #expect(!(try Self.incrementalApplies(repo, index: dir.sub("index"))) || true)
         index.projects["alpha"]!.append(.init(name: "alpha-1.0.tar.gz", content: "alpha one"))
-        #expect(try Self.generateBoth(repo, dir, index: index, now: Fixture.now.adding(seconds: 1200), expectIncremental: false).published)
-        #expect(repo.loadPageCache()?.header.snapshotVersion == 4)
+        #expect(try Self.generateBoth(repo, dir, index: index, now: Fixture.now.adding(seconds: 1200), projects: ["alpha"], expectIncremental: false).published)
+        #expect(try StateStore.openIfPresent(repository: repo.path)?.header()?.snapshotVersion == 4)
     }
 
     @Test func linkFilesLinksEveryFileOnceThenTheNewOnes() throws {
@@ -207,34 +231,44 @@ import TUFTestSupport
         try index.write(to: dir.sub("index"))
         #expect(try repo.generate(index: dir.sub("index"), signers: Fixture.online, linkFiles: true, now: Fixture.now.adding(seconds: 60)).published)
         #expect(linked("gamma", "gamma-2.0.tar.gz", "gamma") && linked("alpha", "alpha-1.1.tar.gz", "alpha one one"))
-        #expect(repo.loadPageCache()?.header.linkFiles == true)
+        #expect(try StateStore.openIfPresent(repository: repo.path)?.header()?.linkFiles == true)
         // Then the incremental run links the new file.
         index.projects["alpha"]!.append(.init(name: "alpha-3.0.tar.gz", content: "alpha three"))
         try index.write(to: dir.sub("index"))
-        let policy = try repo.policy()
-        #expect(IndexSnapshot.readIncremental(index: dir.sub("index"), hashAlgorithms: policy.hashAlgorithms, cache: try #require(repo.loadPageCache()),
-                                              layout: policy.bins, keepBytes: { _, _ in false }) != nil)
+        #expect(try Self.incrementalApplies(repo, index: dir.sub("index")))
         #expect(try repo.generate(index: dir.sub("index"), signers: Fixture.online, linkFiles: true, now: Fixture.now.adding(seconds: 120)).published)
         #expect(linked("alpha", "alpha-3.0.tar.gz", "alpha three"))
         #expect(try repo.audit(now: Fixture.now.adding(seconds: 120)) == [])
     }
 
-    @Test func cacheLinesRoundTrip() throws {
-        var body: [UInt8] = []
+    @Test func pageRecordsRoundTrip() throws {
         let file = TargetFile(length: 3, hashes: ["sha256": String(repeating: "a", count: 64), "blake2b-256": String(repeating: "b", count: 64)],
                               custom: ["yanked": "tab\there\nnewline \\ slash"])
-        PageCache.appendPage(&body, path: "simple/p/index.json", file: TargetFile(length: 9, hashes: ["sha256": String(repeating: "c", count: 64)]),
-                             entries: [(path: "packages/p\tq/x.tar.gz", file: file)])
-        let header = PageCache.Header(snapshotVersion: 7, algorithms: "sha256,blake2b-256", binCount: 16, linkFiles: true)
-        let cache = try #require(PageCache.parse(PageCache.encode(header: header, body: body, pageCount: 1)))
-        #expect(cache.header == header)
-        let page = try #require(cache.pages["simple/p/index.json"])
-        #expect(page.sha256 == String(repeating: "c", count: 64))
-        let entries = try #require(cache.entries(page.entries))
-        #expect(entries.count == 1 && entries[0].path == "packages/p\tq/x.tar.gz" && entries[0].file == file)
-        #expect(PageCache.parse(PageCache.encode(header: header, body: body, pageCount: 2)) == nil)
-        var flipped = PageCache.encode(header: header, body: body, pageCount: 1)
-        flipped[flipped.count / 2] ^= 0x20
-        #expect(PageCache.parse(flipped) == nil)
+        let page = TargetFile(length: 9, hashes: ["sha256": String(repeating: "c", count: 64)])
+        let r = PageRecord(path: "simple/p/index.json", status: .init(size: 9, mtimeNanoseconds: 1, ctimeNanoseconds: 2, inode: 3), file: page,
+                           entries: [(path: "packages/p\tq/x.tar.gz", file: file), (path: "packages/p/y.whl", file: TargetFile(length: 0, hashes: page.hashes))])
+        let entries = try #require(r.decodedEntries())
+        #expect(entries.count == 2 && entries[0].path == "packages/p\tq/x.tar.gz" && entries[0].file == file)
+        // Through the store: one row, its listings, and back.
+        let dir = TempDir()
+        let repo = try Fixture.repository(in: dir)
+        let store = try StateStore.open(repository: repo.path)
+        try store.begin()
+        let writer = try store.pageWriter()
+        try store.wrap { () throws(SQLiteError) in try writer.put(r) }
+        try store.setHeader(.init(snapshotVersion: 7, algorithms: "sha256", binCount: 16, linkFiles: false))
+        try store.commit()
+        let again = try #require(StateStore.openIfPresent(repository: repo.path))
+        #expect(try again.pages([r.path])[r.path] == r)
+        #expect(try again.pagesListing(["packages/p/y.whl"], excluding: []).map(\.path) == [r.path])
+        #expect(try again.pagesListing(["packages/p/y.whl"], excluding: [r.path]).isEmpty)
+        #expect(try again.header() == .init(snapshotVersion: 7, algorithms: "sha256", binCount: 16, linkFiles: false))
+        // A removed page leaves no listing behind.
+        try again.begin()
+        let remover = try again.pageWriter()
+        try again.wrap { () throws(SQLiteError) in try remover.remove(r.path) }
+        try again.commit()
+        #expect(try again.pagesListing(["packages/p/y.whl"], excluding: []).isEmpty)
+        #expect(PageRecord(path: "x", status: r.status, file: page, encodedEntries: Array("E\tp\t1\tsha256=zz\t-\n".utf8)).decodedEntries() == nil)
     }
 }

@@ -1,0 +1,242 @@
+import Foundation
+import TUFCanonicalJSON
+import TUFCrypto
+import TUFFileSystem
+import TUFMetadata
+
+/// Changes to the targets of one bin, on top of its published targets.
+struct BinChange {
+    var removed: Set<String> = []
+    var set: [String: TargetFile] = [:]
+}
+
+extension IndexSnapshot {
+    /// Which pages an incremental read looks at.
+    enum ChangeScope {
+        /// Every listed page, by its status (size, mtime, ctime, inode) against the store:
+        /// only those that differ are read.
+        case rescan
+        /// These projects' pages (normalized names), plus the project list and, when the list
+        /// changed, the projects that joined or left it. `skipUnknown` drops names that are
+        /// neither listed nor published (the queue) instead of failing.
+        case projects([String], skipUnknown: Bool)
+    }
+
+    /// The outcome of an incremental read: the changes per bin number; a snapshot whose
+    /// `pages` and `pageBytes` hold the pages read and whose `targets` hold the targets that
+    /// changed (what `writeTargetFiles` must link); the page records to store and forget.
+    struct Incremental {
+        var snapshot: IndexSnapshot
+        var changes: [Int: BinChange]
+        var records: [PageRecord]
+        var removed: [String]
+        /// Queued names dropped as unknown (`skipUnknown`).
+        var skipped: [String] = []
+    }
+
+    /// Reads what changed since the state in `store` (which must describe the published bins).
+    /// Returns nil whenever the full read must decide — a fault in a page read (the full read
+    /// names it), a changed target listed differently by two pages, a damaged record — so that
+    /// errors and results are those of `read`. Throws for faults of the caller's own asking
+    /// (an unknown project named).
+    static func readChanges(index: String, hashAlgorithms: [HashAlgorithm], store: StateStore, scope: ChangeScope,
+                            layout: HashedBins, keepBytes: @escaping @Sendable (String, String) -> Bool,
+                            progress: ((Int, Int) -> Void)? = nil) throws(RepositoryError) -> Incremental? {
+        guard let root = try? FileIO.directory(index) else { return nil }
+        let parser = PageParser(root: root, hashAlgorithms: hashAlgorithms)
+        var scan = ChangeScan(store: store, keepBytes: keepBytes)
+
+        // The project list: re-read when its status changed, parsed only when its bytes did.
+        guard let storedList = try store.pages([listPath])[listPath] else { return nil }
+        guard let listStatus = root.status(listPath), PageRecord.Status(listStatus) == storedList.status else {
+            guard let (bytes, status) = try? parser.readPageAndStatus(listPath) else { return nil }
+            let file = TargetFile(describing: bytes, hashAlgorithms: hashAlgorithms)
+            let changed = file.hashes["sha256"] != storedList.sha256
+            var listed: [String]?
+            if changed {
+                guard let object = (try? parser.parser.parse(bytes))?.objectValue,
+                      let names = try? projectNames(object, fault: parser.fault) else { return nil }
+                listed = names
+            }
+            scan.record(PageRecord(path: listPath, status: status, file: file, entries: []), bytes: bytes, changed: changed)
+            return try scan.finish(root: root, parser: parser, scope: scope, listed: listed, layout: layout, progress: progress)
+        }
+        return try scan.finish(root: root, parser: parser, scope: scope, listed: nil, layout: layout, progress: progress)
+    }
+
+    /// One candidate page as read.
+    private enum Candidate: Sendable {
+        /// Not there (a project whose page is gone).
+        case gone
+        /// Same bytes as stored; only the status changed.
+        case sameBytes(PageRecord.Status, [UInt8])
+        case changed(ParsedPage)
+        /// The full read must decide.
+        case fault
+    }
+
+    private struct ChangeScan {
+        let store: StateStore
+        let keepBytes: @Sendable (String, String) -> Bool
+        var snapshot = IndexSnapshot(targets: [:], pages: [:], pageBytes: [:], distributionCount: 0)
+        var records: [PageRecord] = []
+        var removed: [String] = []
+        var skipped: [String] = []
+        /// Pages read or removed, whose old listings no longer count.
+        var replaced = Set<String>()
+        /// Targets whose listings may have changed, and how the replaced pages list them now.
+        var touched = Set<String>()
+        var listings: [String: [TargetFile]] = [:]
+
+        init(store: StateStore, keepBytes: @escaping @Sendable (String, String) -> Bool) {
+            self.store = store; self.keepBytes = keepBytes
+        }
+
+        /// A page read whose own target is `r.file` (changed: its bytes differ from the store's).
+        mutating func record(_ r: PageRecord, bytes: [UInt8], changed: Bool) {
+            records.append(r)
+            snapshot.pages[r.path] = r.sha256
+            if keepBytes(r.path, r.sha256) { snapshot.pageBytes[r.path] = bytes }
+            if changed {
+                touched.insert(r.path)
+                listings[r.path, default: []].append(r.file)
+            }
+        }
+
+        /// Reads the candidate pages, works out what the others list of the touched targets,
+        /// and the change per bin; nil when the full read must decide.
+        mutating func finish(root: Directory, parser: PageParser, scope: ChangeScope, listed: [String]?, layout: HashedBins,
+                             progress: ((Int, Int) -> Void)?) throws(RepositoryError) -> Incremental? {
+            var candidates: [String] = []
+            var mayBeGone = Set<String>()
+            switch scope {
+            case .rescan:
+                let stored = try store.allPageStatus()
+                let names = listed ?? stored.keys.compactMap(IndexSnapshot.project(ofPage:))
+                let listedPages = Set(names.map(IndexSnapshot.pagePath))
+                for p in stored.keys where p != listPath && !listedPages.contains(p) { removed.append(p) }
+                // A parallel stat walk: only pages whose status differs are read.
+                let statuses = ParallelResults<PageRecord.Status?>(count: names.count)
+                DispatchQueue.concurrentPerform(iterations: IndexSnapshot.workers) { worker in
+                    for i in stride(from: worker, to: names.count, by: IndexSnapshot.workers) {
+                        statuses.set(i, root.status(IndexSnapshot.pagePath(names[i])).map(PageRecord.Status.init))
+                    }
+                }
+                for (i, status) in statuses.values.enumerated() {
+                    let p = IndexSnapshot.pagePath(names[i])
+                    if status ?? nil != stored[p]?.status { candidates.append(p) }
+                }
+            case .projects(let projects, let skipUnknown):
+                var listedPages: Set<String>?
+                if let listed {
+                    let now = Set(listed.map(IndexSnapshot.pagePath))
+                    listedPages = now
+                    let stored = try store.allPageStatus()
+                    for p in stored.keys where p != listPath && !now.contains(p) { removed.append(p) }
+                    for p in now where stored[p] == nil { candidates.append(p) }
+                }
+                let requested = Array(Set(projects.map(IndexSnapshot.pagePath))).sorted()
+                let stored = try store.pages(requested)
+                let removedSet = Set(removed)
+                for p in requested where !removedSet.contains(p) && !candidates.contains(p) {
+                    let isListed = listedPages?.contains(p) ?? (stored[p] != nil)
+                    if isListed { candidates.append(p); mayBeGone.insert(p); continue }
+                    if stored[p] != nil { removed.append(p); continue }
+                    let name = IndexSnapshot.project(ofPage: p)!
+                    if skipUnknown { skipped.append(name); continue }
+                    throw RepositoryError(.badIndex, "index \(root.path): project \(name) is not in \(listPath) and was never published")
+                }
+            }
+            candidates.sort()
+            let stored = try store.pages(candidates + removed)
+            let results = ParallelResults<Candidate>(count: candidates.count)
+            let candidateList = candidates, gonePages = mayBeGone
+            DispatchQueue.concurrentPerform(iterations: min(IndexSnapshot.workers, max(1, candidates.count))) { worker in
+                for i in stride(from: worker, to: candidateList.count, by: IndexSnapshot.workers) {
+                    let p = candidateList[i]
+                    guard let (bytes, status) = try? parser.readPageAndStatus(p) else {
+                        results.set(i, root.status(p) == nil && gonePages.contains(p) ? .gone : .fault)
+                        continue
+                    }
+                    let sha = Hex.encode(Hash.digest(.sha256, bytes))
+                    if let old = stored[p], old.sha256 == sha { results.set(i, .sameBytes(status, bytes)); continue }
+                    guard let parsed = try? parser.parse(p, bytes, status: status) else { results.set(i, .fault); continue }
+                    results.set(i, .changed(parsed))
+                }
+            }
+            for (i, result) in results.values.enumerated() {
+                let p = candidates[i]
+                switch result! {
+                case .fault: return nil
+                case .gone: removed.append(p)
+                case .sameBytes(let status, let bytes):
+                    let old = stored[p]!
+                    record(PageRecord(path: p, status: status, file: old.file, encodedEntries: old.entries), bytes: bytes, changed: false)
+                case .changed(let parsed):
+                    guard replace(p, old: stored[p]) else { return nil }
+                    let entries = parsed.entries.map { (path: $0.path, file: $0.file) }
+                    record(PageRecord(path: p, status: parsed.status, file: parsed.file, entries: entries), bytes: parsed.bytes, changed: true)
+                    for e in parsed.entries where snapshot.origins[e.path] == nil { snapshot.origins[e.path] = (p, e.index) }
+                    for e in entries {
+                        touched.insert(e.path)
+                        listings[e.path, default: []].append(e.file)
+                    }
+                }
+                progress?(i + 1, candidates.count)
+            }
+            for p in removed {
+                guard replace(p, old: stored[p]) else { return nil }
+                touched.insert(p)
+            }
+            guard try addOtherListings() else { return nil }
+            return changes(layout: layout)
+        }
+
+        /// Marks `page` as replaced and every target it listed as touched; false when its
+        /// stored record is damaged.
+        mutating func replace(_ page: String, old: PageRecord?) -> Bool {
+            replaced.insert(page)
+            guard let old else { return true }
+            touched.insert(page)
+            guard let entries = old.decodedEntries() else { return false }
+            for e in entries { touched.insert(e.path) }
+            return true
+        }
+
+        /// Adds how pages not replaced list the touched targets (rare: a file listed by two
+        /// pages), from the store's listing index; false when a record there is damaged.
+        mutating func addOtherListings() throws(RepositoryError) -> Bool {
+            guard !touched.isEmpty else { return true }
+            for r in try store.pagesListing(touched, excluding: replaced) {
+                guard let entries = r.decodedEntries() else { return false }
+                for e in entries where touched.contains(e.path) { listings[e.path, default: []].append(e.file) }
+            }
+            return true
+        }
+
+        /// The new state of each touched target: gone, or listed alike by every page; nil
+        /// when two pages list one target differently (the full read reports that).
+        func changes(layout: HashedBins) -> Incremental? {
+            var snapshot = snapshot
+            var changes: [Int: BinChange] = [:]
+            for p in touched {
+                let bin = layout.bin(for: p)
+                guard let l = listings[p] else {
+                    changes[bin, default: BinChange()].removed.insert(p)
+                    continue
+                }
+                guard l.allSatisfy({ $0 == l[0] }) else { return nil }
+                changes[bin, default: BinChange()].set[p] = l[0]
+                if snapshot.pages[p] == nil { snapshot.targets[p] = l[0] }
+            }
+            return Incremental(snapshot: snapshot, changes: changes, records: records, removed: removed, skipped: skipped)
+        }
+    }
+
+    /// The project of page path `simple/<project>/index.json`, nil for any other path.
+    static func project(ofPage path: String) -> String? {
+        let parts = path.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].elementsEqual("simple".utf8), parts[2].elementsEqual("index.json".utf8) else { return nil }
+        return String(decoding: parts[1], as: UTF8.self)
+    }
+}

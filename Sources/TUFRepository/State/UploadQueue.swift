@@ -1,0 +1,115 @@
+import TUFCrypto
+import TUFFileSystem
+import TUFMetadata
+
+/// The upload queue, `REPO/state/queue.sqlite`: project names an upload hook appended
+/// (`enqueue`) for a publisher to drain (`publish`). A database of its own, apart from the
+/// state store and the repository lock, so that appending never waits for signing: only
+/// SQLite's short write lock is shared. `synchronous=FULL`: an acknowledged name survives a
+/// power cut. Entries leave only after the publication that covered them.
+final class UploadQueue {
+    static let file = "state/queue.sqlite"
+    let db: SQLiteDatabase
+
+    init(repository: String) throws(RepositoryError) {
+        do { try FileSystem.makeDirectories(repository + "/" + StateStore.directory) } catch { throw RepositoryError(error) }
+        do {
+            db = try SQLiteDatabase(path: repository + "/" + Self.file, create: true, busyMilliseconds: 1000)
+            _ = try db.scalarText("PRAGMA journal_mode=WAL")
+            try db.execute("""
+                PRAGMA synchronous=FULL;
+                CREATE TABLE IF NOT EXISTS queue(seq INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL);
+                """)
+        } catch {
+            throw RepositoryError(.io, "upload queue: \(error.message)")
+        }
+    }
+
+    private func wrap<T>(_ body: () throws(SQLiteError) -> T) throws(RepositoryError) -> T {
+        do { return try body() } catch { throw RepositoryError(.io, "upload queue: \(error.message)") }
+    }
+
+    /// Appends `names` in one transaction.
+    func append(_ names: [String]) throws(RepositoryError) {
+        do {
+            try db.transaction { () throws(SQLiteError) in
+                let s = try db.prepare("INSERT INTO queue(name) VALUES(?)")
+                for n in names {
+                    try s.bind(.text(n))
+                    try s.run()
+                }
+            }
+        } catch {
+            switch error {
+            case .database(let e), .body(let e): throw RepositoryError(.io, "upload queue: \(e.message)")
+            }
+        }
+    }
+
+    /// The oldest `limit` entries (all when nil): their names and the last sequence number.
+    func peek(limit: Int?) throws(RepositoryError) -> (names: [String], last: Int64)? {
+        try wrap { () throws(SQLiteError) -> (names: [String], last: Int64)? in
+            let s = try db.prepare("SELECT seq, name FROM queue ORDER BY seq LIMIT ?")
+            try s.bind(.int(Int64(limit ?? -1)))
+            var names: [String] = [], last: Int64 = 0
+            while try s.step() { last = s.int64(0); names.append(s.text(1)) }
+            return names.isEmpty ? nil : (names, last)
+        }
+    }
+
+    /// Removes the entries up to sequence number `last` (those a publication covered; later
+    /// appends have higher numbers).
+    func remove(through last: Int64) throws(RepositoryError) {
+        try wrap { () throws(SQLiteError) in
+            let s = try db.prepare("DELETE FROM queue WHERE seq <= ?")
+            try s.bind(.int(last))
+            try s.run()
+        }
+    }
+
+    /// Number of queued entries.
+    func count() throws(RepositoryError) -> Int {
+        try wrap { () throws(SQLiteError) -> Int in Int(try db.scalarText("SELECT count(*) FROM queue") ?? "0") ?? 0 }
+    }
+}
+
+extension Repository {
+    /// Appends project names (checked and normalized, PEP 503) to the upload queue without
+    /// taking the repository lock; returns how many were queued.
+    public func enqueue(_ names: [String]) throws(RepositoryError) -> Int {
+        _ = try policy()
+        var normalized: [String] = []
+        for n in names {
+            let p = PackageIndex.normalize(n)
+            guard PackageIndex.isUsableProjectName(p) else {
+                throw RepositoryError(.invalidArgument, "\(DisplayText.escaped(n)): not a usable project name")
+            }
+            normalized.append(p)
+        }
+        guard !normalized.isEmpty else { return 0 }
+        try UploadQueue(repository: path).append(normalized)
+        return normalized.count
+    }
+
+    /// What one drain of the queue did.
+    public struct QueueBatch: Sendable {
+        /// Queue entries covered (and removed).
+        public var entries = 0
+        public var result = PublishResult()
+    }
+
+    /// Publishes the oldest `maxBatch` queued entries (all when nil) as one `generate
+    /// --project` run (one snapshot, one timestamp; names neither listed nor published are
+    /// skipped), then removes them from the queue: a publisher killed before that leaves them
+    /// queued, and republishing an unchanged project publishes nothing. Nil when the queue is empty.
+    public func publishQueue(index: String, signers: [any Signer], linkFiles: Bool = false, maxBatch: Int? = nil,
+                             now: Expiry) throws(RepositoryError) -> QueueBatch? {
+        _ = try policy()
+        let queue = try UploadQueue(repository: path)
+        guard let (names, last) = try queue.peek(limit: maxBatch) else { return nil }
+        let result = try generate(index: index, signers: signers, linkFiles: linkFiles, projects: Array(Set(names)).sorted(),
+                                  skipUnknown: true, now: now)
+        try queue.remove(through: last)
+        return QueueBatch(entries: names.count, result: result)
+    }
+}

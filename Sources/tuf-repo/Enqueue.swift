@@ -1,0 +1,29 @@
+import ArgumentParser
+import TUFRepository
+
+struct Enqueue: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Queue project names for publication (an upload hook); returns at once.",
+        discussion: """
+        Appends each NAME (and the names of --from FILE, one a line, # comments; - for stdin) to \\
+        the durable upload queue REPO/state/queue.sqlite. It never waits for signing or for the \\
+        repository lock; `tuf-repo publish` drains the queue.
+        """)
+
+    @Option(name: .long, help: ArgumentHelp("The repository directory.", valueName: "DIR"))
+    var repo: String
+    @Option(name: .long, help: ArgumentHelp("Read names from FILE (one a line), - for stdin.", valueName: "FILE"))
+    var from: String?
+    @Argument(help: ArgumentHelp("Project names.", valueName: "NAME"))
+    var names: [String] = []
+
+    func validate() throws {
+        for name in names where !ProjectNames.isUsable(name) { throw ValidationError("\(name): not a usable project name") }
+        if names.isEmpty, from == nil { throw ValidationError("give at least one NAME or --from FILE") }
+    }
+
+    func run() throws {
+        let n = try Repository(path: repo).enqueue(try ProjectNames.read(names, from: from))
+        print("queued \(n) project\(n == 1 ? "" : "s")")
+    }
+}
