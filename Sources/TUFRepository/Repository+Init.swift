@@ -144,7 +144,9 @@ extension Repository {
             var index = index
             while index.count > 1, index.hasSuffix("/") { index.removeLast() }
             let read = try readIndex(index, policy: try policy(), linkFiles: linkFiles)
-            return try publish(read, index: index, signers: signers.map(SignerEntry.init), linkFiles: linkFiles, now: now)
+            var result = try publish(read, index: index, signers: signers.map(SignerEntry.init), linkFiles: linkFiles, now: now)
+            pruneAfterPublication(&result)
+            return result
         }
     }
 

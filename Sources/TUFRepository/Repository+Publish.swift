@@ -10,6 +10,10 @@ public struct PublishResult: Sendable, Equatable {
     public var binsSigned = 0
     /// Why a fully signed staged root was held back (publishing it would break clients), if it was.
     public var heldRoot: String?
+    /// What the retention sweep at the end of the run removed, and why it failed if it did
+    /// (the publication stands either way).
+    public var pruned: PruneReport?
+    public var pruneFailure: String?
     /// True when anything was published.
     public var published: Bool { !written.isEmpty }
 }

@@ -27,6 +27,7 @@ struct Generate: ParsableCommand {
         let repo = repoOption.repository(progress: progress || ProgressReporter.stderrIsTerminal)
         let r = try repo.generate(index: index, signers: try keyOptions.load(key), linkFiles: linkFiles, now: currentTime())
         if let held = r.heldRoot { note("tuf-repo: warning: the staged root waits: \(held)") }
+        reportPrune(r)
         print(r.published ? "published \(r.written.count) metadata files (\(r.binsSigned) bins signed)" : "nothing changed; nothing published")
     }
 }
