@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import TUFTestSupport
 
-/// Crash safety, end to end: `tuf-repo generate`, `timestamp`, `sign` and `rotate` are
+/// Crash safety, end to end: `tuf-repo generate`, `timestamp`, `sign`, `rotate` and `prune` are
 /// SIGKILLed at random moments of a realistic repository (a few hundred projects, 256 bins;
 /// 1024 with `TUF_LONG_TESTS=1`). After every kill the published repository must verify with
 /// `tuf-repo verify`, every plain page name must serve the bytes its bin signs, and a fresh
@@ -13,7 +13,7 @@ import TUFTestSupport
 /// window of a few milliseconds). The kill delays come from a seeded generator (the seed is printed; `TUF_CRASH_SEED`
 /// replays a run); everything else is deterministic.
 @Suite(.enabled(if: Interop.enabled), .serialized) struct CrashLoopTests {
-    enum Command: String, CaseIterable { case generate, timestamp, rotate, sign }
+    enum Command: String, CaseIterable { case generate, timestamp, rotate, sign, prune }
 
     /// One kill whose aftermath was wrong.
     struct Fault: CustomStringConvertible {
@@ -38,6 +38,9 @@ import TUFTestSupport
         case .rotate: ["rotate", "--repo", r.repo, "--durability", "none", "root", "--threshold", "2"]
         // The second root signature: this run publishes the staged root.
         case .sign: ["sign", "--repo", r.repo, "root", "--key", r.pem("root2")]
+        // The repository keeps no old snapshot (retention 0s), so generate's own prune and this
+        // one remove files on every run.
+        case .prune: ["prune", "--repo", r.repo, "--durability", "none"]
         }
     }
 
@@ -61,11 +64,11 @@ import TUFTestSupport
 
     @Test func testKilledRunsLeaveAVerifyingRepositoryAndTheNextRunCompletes() throws {
         let seed = ProcessInfo.processInfo.environment["TUF_CRASH_SEED"].flatMap { UInt64($0) } ?? UInt64.random(in: 1...UInt64(Int64.max))
-        let kills = longTests ? 400 : 32
+        let kills = longTests ? 400 : 40
         let bins = longTests ? 1024 : 256
         print("crash loop: seed \(seed) (replay with TUF_CRASH_SEED=\(seed)), \(kills) kills, \(bins) bins")
         var rng = SeededGenerator(seed: seed)
-        let r = try SyntheticRepository(projects: longTests ? 600 : 300, bins: bins)
+        let r = try SyntheticRepository(projects: longTests ? 600 : 300, bins: bins, initArguments: ["--retention", "0s"])
         let server = try LoopbackServer(root: r.repo)
         defer { server.stop() }
 
@@ -90,10 +93,10 @@ import TUFTestSupport
             case .sign:
                 try Self.prepareSign(r)
                 expectedRoot = try Self.rootVersion(r) + 1
-            case .timestamp, .rotate: break
+            case .timestamp, .rotate, .prune: break
             }
             let page = changed[Int(rng.next() % UInt64(changed.count))]
-            let aimed = command == .generate && kill % 8 == 0
+            let aimed = command == .generate && (kill / Command.allCases.count) % 2 == 0
             let fraction = Double(rng.next() % 1_000_000) / 1_000_000
             let delay = aimed ? fraction * 0.003 : fraction * duration[command]!
             let args = Self.arguments(command, r)

@@ -258,7 +258,7 @@ final class SyntheticRepository: @unchecked Sendable {
     let repo: String
 
     /// `repoAt` puts the repository elsewhere (on a small file system), removed with the value too.
-    init(projects: Int, bins: Int, repoAt: String? = nil) throws {
+    init(projects: Int, bins: Int, repoAt: String? = nil, initArguments: [String] = []) throws {
         root = try Workspace.makeTemporaryFolder("tuf-synthetic")
         repo = repoAt ?? root + "/repo"
         self.bins = bins
@@ -273,7 +273,7 @@ final class SyntheticRepository: @unchecked Sendable {
                            "--targets-key", pub("targets"), "--bins-key", pub("bins"), "--bin-n-key", pub("bin-n"),
                            "--snapshot-key", pub("snapshot"), "--timestamp-key", pub("timestamp"),
                            "--sign-with", pem("root1"), "--sign-with", pem("root2"), "--sign-with", pem("targets"), "--sign-with", pem("bins"),
-                           "--sign-with", pem("bin-n"), "--sign-with", pem("snapshot"), "--sign-with", pem("timestamp")]), "init")
+                           "--sign-with", pem("bin-n"), "--sign-with", pem("snapshot"), "--sign-with", pem("timestamp")] + initArguments), "init")
         try check(tufRepo(generateArguments), "generate")
     }
 
