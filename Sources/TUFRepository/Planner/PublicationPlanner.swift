@@ -93,20 +93,20 @@ struct PublicationPlanner {
             }
             let digest = wanted.map(BinCache.digest)
             guard let old else {
-                out.append(bin(name, version: 1, wanted ?? [:], digest: digest))
+                out.append(bin(i, name, version: 1, wanted ?? [:], digest: digest))
                 continue
             }
             guard mustResign(name, old) || (digest != nil && digest != old.digest) else { continue }
             guard let content = wanted ?? contents[name] else {
                 throw RepositoryError(.invalidMetadata, "\(name): its published targets were not read")
             }
-            out.append(bin(name, version: old.version + 1, content, digest: digest))
+            out.append(bin(i, name, version: old.version + 1, content, digest: digest))
         }
         return out
     }
 
-    private func bin(_ name: String, version: Int64, _ targets: [String: TargetFile], digest: String?) -> PublicationPlan.Bin {
-        .init(name: name, version: version, expires: now.adding(seconds: policy.expiry(of: .binN)), targets: targets,
+    private func bin(_ number: Int, _ name: String, version: Int64, _ targets: [String: TargetFile], digest: String?) -> PublicationPlan.Bin {
+        .init(name: name, version: version, expires: BinStagger.expiry(bin: number, of: policy.binCount, signedAt: now, policy: policy), targets: targets,
               digest: digest ?? BinCache.digest(targets), keys: keysOfBin[name]!)
     }
 
