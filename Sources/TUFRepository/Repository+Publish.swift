@@ -42,8 +42,10 @@ extension Repository {
     /// state just before the timestamp.
     func publish(signers: [SignerEntry], desired: DesiredTargets, mode: PublishMode, now: Expiry,
                  plainNames: [(path: String, sha256: String)] = [], holdStagedRoot: Bool = false,
+                 versionFloor: [String: Int64] = [:],
                  beforeTimestamp: (_ snapshotVersion: Int64) throws(RepositoryError) -> Void = { _ in }) throws(RepositoryError) -> PublishResult {
-        let (plan, published, cache) = try planPublication(desired: desired, mode: mode, now: now, holdStagedRoot: holdStagedRoot)
+        let (plan, published, cache) = try planPublication(desired: desired, mode: mode, now: now, holdStagedRoot: holdStagedRoot,
+                                                           versionFloor: versionFloor)
         guard !plan.isEmpty else {
             // A lost or stale cache rebuilt from the bin files is kept, so the next idle run is cheap.
             if cache.rebuilt { try store.write([(Self.cacheFile, cache.encoded())]) }
@@ -58,7 +60,7 @@ extension Repository {
             // The rest of the publication (cron's index changes) goes ahead under the old root.
             do {
                 var held = try publish(signers: signers, desired: desired, mode: mode, now: now, plainNames: plainNames,
-                                       holdStagedRoot: true, beforeTimestamp: beforeTimestamp)
+                                       holdStagedRoot: true, versionFloor: versionFloor, beforeTimestamp: beforeTimestamp)
                 held.heldRoot = error.message
                 return held
             } catch let under where under.code == .missingKey {
@@ -70,11 +72,12 @@ extension Repository {
     /// Reads what the planner needs (published and staged metadata, the bin cache, the
     /// published targets of the bins it asks for) and returns its plan.
     private func planPublication(desired: DesiredTargets, mode: PublishMode, now: Expiry,
-                                 holdStagedRoot: Bool) throws(RepositoryError) -> (PublicationPlan, Published, BinCache) {
+                                 holdStagedRoot: Bool, versionFloor: [String: Int64]) throws(RepositoryError) -> (PublicationPlan, Published, BinCache) {
         let policy = try policy()
         let published = try loadPublished()
-        let planner = try PublicationPlanner(policy: policy, published: published, staged: try loadStaged(), now: now, mode: mode,
+        var planner = try PublicationPlanner(policy: policy, published: published, staged: try loadStaged(), now: now, mode: mode,
                                              holdStagedRoot: holdStagedRoot)
+        planner.versionFloor = versionFloor
         let cache = try loadBinCache(snapshot: published.snapshot?.signed, binNames: policy.bins.names, keysOf: { planner.keysOfBin[$0] })
         var contents: [String: [String: TargetFile]] = [:]
         for name in planner.contentNeeded(bins: cache.entries, desired: desired) {
