@@ -26,15 +26,21 @@ extension Repository {
             if try loadStaged().bins != nil, !interrupted {
                 throw RepositoryError(.invalidArgument, "\(path)/\(Self.stagedPath(.bins)) is staged; sign or remove it before a rebin")
             }
-            // The targets of every published bin, re-placed.
-            var all = [[String: TargetFile]](repeating: [:], count: count)
-            let layout = new.bins
-            for (name, meta) in snapshot.signed.meta where name != "targets.json" && name != "bins.json" {
-                let bin = try require(Targets.self, Self.metadataPath("\(meta.version).\(name)"))
-                for (p, file) in bin.signed.targets { all[layout.bin(for: p)][p] = file }
-            }
             // The online bin-n keys stay those the published bins delegates to.
             guard let d = pb.signed.delegations else { throw RepositoryError(.invalidMetadata, "bins: has no delegations") }
+            // The targets of every bin the published bins role delegates to (not the older
+            // layouts' bins, which stay listed with stale targets), re-placed.
+            let delegated = d.succinctRoles.map { HashedBins(count: 1 << $0.bitLength, namePrefix: $0.namePrefix).names }
+                ?? (d.roles ?? []).map(\.name)
+            var all = [[String: TargetFile]](repeating: [:], count: count)
+            let layout = new.bins
+            for name in delegated {
+                guard let meta = snapshot.signed.meta(forRole: name) else {
+                    throw RepositoryError(.invalidMetadata, "the published snapshot does not list \(name).json")
+                }
+                let bin = try require(Targets.self, Self.metadataPath("\(meta.version).\(name).json"))
+                for (p, file) in bin.signed.targets { all[layout.bin(for: p)][p] = file }
+            }
             let ids: [String], threshold: Int
             if let s = d.succinctRoles { (ids, threshold) = (s.keyIDs, s.threshold) } else if let r = d.roles?.first {
                 (ids, threshold) = (r.keyIDs, r.threshold)

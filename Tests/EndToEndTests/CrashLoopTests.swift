@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import TUFTestSupport
 
-/// Crash safety, end to end: `tuf-repo generate`, `timestamp`, `sign`, `rotate` and `prune` are
+/// Crash safety, end to end: `tuf-repo generate`, `timestamp`, `sign`, `rotate`, `prune` and `rebin` are
 /// SIGKILLed at random moments of a realistic repository (a few hundred projects, 256 bins;
 /// 1024 with `TUF_LONG_TESTS=1`). After every kill the published repository must verify with
 /// `tuf-repo verify`, every plain page name must serve the bytes its bin signs, and a fresh
@@ -13,7 +13,7 @@ import TUFTestSupport
 /// window of a few milliseconds). The kill delays come from a seeded generator (the seed is printed; `TUF_CRASH_SEED`
 /// replays a run); everything else is deterministic.
 @Suite(.enabled(if: Interop.enabled), .serialized) struct CrashLoopTests {
-    enum Command: String, CaseIterable { case generate, timestamp, rotate, sign, prune }
+    enum Command: String, CaseIterable { case generate, timestamp, rotate, sign, prune, rebin }
 
     /// One kill whose aftermath was wrong.
     struct Fault: CustomStringConvertible {
@@ -41,7 +41,17 @@ import TUFTestSupport
         // The repository keeps no old snapshot (retention 0s), so generate's own prune and this
         // one remove files on every run.
         case .prune: ["prune", "--repo", r.repo, "--durability", "none"]
+        // Between two bin counts and named/succinct roles: the count the policy does not have now.
+        case .rebin: ["rebin", "--repo", r.repo, "--durability", "none", "--bins", Self.otherBinCount(r)]
+            + (Self.otherBinCount(r) == "\(r.bins)" ? ["--no-succinct"] : ["--succinct"])
+            + ["bins", "bin-n", "snapshot", "timestamp"].flatMap { ["--key", r.pem($0)] }
         }
+    }
+
+    /// The bin count a rebin goes to: the repository's own count when the policy holds another.
+    static func otherBinCount(_ r: SyntheticRepository) -> String {
+        let policy = (try? String(contentsOfFile: r.repo + "/tuf-repo.json", encoding: .utf8)) ?? ""
+        return policy.contains("\"bins\": \(r.bins),") ? "\(r.bins * 2)" : "\(r.bins)"
     }
 
     /// The first signature of a staged root, so the `sign` being killed is the one that publishes.
@@ -64,7 +74,7 @@ import TUFTestSupport
 
     @Test func testKilledRunsLeaveAVerifyingRepositoryAndTheNextRunCompletes() throws {
         let seed = ProcessInfo.processInfo.environment["TUF_CRASH_SEED"].flatMap { UInt64($0) } ?? UInt64.random(in: 1...UInt64(Int64.max))
-        let kills = longTests ? 400 : 40
+        let kills = longTests ? 400 : 48
         let bins = longTests ? 1024 : 256
         print("crash loop: seed \(seed) (replay with TUF_CRASH_SEED=\(seed)), \(kills) kills, \(bins) bins")
         var rng = SeededGenerator(seed: seed)
@@ -93,7 +103,7 @@ import TUFTestSupport
             case .sign:
                 try Self.prepareSign(r)
                 expectedRoot = try Self.rootVersion(r) + 1
-            case .timestamp, .rotate, .prune: break
+            case .timestamp, .rotate, .prune, .rebin: break
             }
             let page = changed[Int(rng.next() % UInt64(changed.count))]
             let aimed = command == .generate && (kill / Command.allCases.count) % 2 == 0

@@ -34,13 +34,19 @@ import TUFTestSupport
             let p = try python.fetch([Self.page, Self.file], metadataURL: "\(server.baseURL)/metadata/",
                                      targetsURL: "\(server.baseURL)/targets/", trustedRoot: w.metadata + "/1.root.json")
             #expect(p.status == 0 && p.lines[Self.file] != nil, "python-tuf \(when): \(p.output)")
+            let page = sha256(try Data(contentsOf: URL(fileURLWithPath: w.index + "/" + Self.page)))
+            #expect(p.lines[Self.page]?["sha256"] as? String == page, "python-tuf \(when): the page is not the index's: \(p.output)")
             #expect(try w.tufRepo(["verify", "--repo", w.repo]).status == 0, "verify \(when)")
         }
         try bothDownload("before")
         let sixteen = try w.published("metadata/1.bin-0.json")
 
-        for (args, count, names) in [(["--bins", "64"], 64, "bin-00"), (["--bins", "8", "--succinct"], 8, "bin-0"),
-                                     (["--bins", "8", "--no-succinct"], 8, "bin-0"), (["--bins", "256"], 256, "bin-00")] {
+        for (step, (args, count, names)) in [(["--bins", "64"], 64, "bin-00"), (["--bins", "8", "--succinct"], 8, "bin-0"),
+                                     (["--bins", "8", "--no-succinct"], 8, "bin-0"), (["--bins", "256"], 256, "bin-00")].enumerated() {
+            // An upload between two rebins: the rebin carries the bins now delegated, never the
+            // stale targets of an older layout's bins that the snapshot still lists.
+            try w.addFile(project: "tiny-utils", filename: "tiny_utils-7.\(step).tar.gz", content: "before rebin \(args)")
+            try w.generate()
             try rebin(w, args)
             // Every new bin is listed; the old ones stay listed, undelegated (spec 5.5.5).
             let roles = try snapshotRoles(w)
