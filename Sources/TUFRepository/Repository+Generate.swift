@@ -33,13 +33,16 @@ extension Repository {
             var index = index
             while index.count > 1, index.hasSuffix("/") { index.removeLast() }
             let signers = signers.map(SignerEntry.init)
+            var result: PublishResult
             do throws(RepositoryError) {
-                return try generate(index, signers: signers, linkFiles: linkFiles, scope: scope, trustState: true, now: now)
+                result = try generate(index, signers: signers, linkFiles: linkFiles, scope: scope, trustState: true, now: now)
             } catch where error.code == .damagedState {
                 // Nothing was published from the damaged store (its transaction is rolled back).
                 StateStore.remove(repository: path)
-                return try generate(index, signers: signers, linkFiles: linkFiles, scope: scope, trustState: false, now: now)
+                result = try generate(index, signers: signers, linkFiles: linkFiles, scope: scope, trustState: false, now: now)
             }
+            pruneAfterPublication(&result)
+            return result
         }
     }
 

@@ -12,6 +12,10 @@ public struct PublishResult: Sendable, Equatable {
     public var heldRoot: String?
     /// Queued names dropped because they are neither listed nor published.
     public var skipped: [String] = []
+    /// What the retention sweep at the end of the run removed, and why it failed if it did
+    /// (the publication stands either way).
+    public var pruned: PruneReport?
+    public var pruneFailure: String?
     /// True when anything was published.
     public var published: Bool { !written.isEmpty }
 }
@@ -39,12 +43,14 @@ extension Repository {
     /// journaled before it (`PlainNameJournal`). The bin states go to `state` (in the
     /// caller's open transaction); `beforeTimestamp` then saves the caller's own state (and
     /// commits) just before the timestamp. `partialBins` (an upload) loads only the states of
-    /// the bins `desired` changes and those due for re-signing, from `state`.
+    /// the bins `desired` changes and those due for re-signing, from `state`. A new bin starts
+    /// above `versionFloor` (rebin).
     func publish(signers: [SignerEntry], desired: DesiredTargets, mode: PublishMode, now: Expiry, state: StateStore?,
                  partialBins: Bool = false, plainNames: [(path: String, sha256: String)] = [], holdStagedRoot: Bool = false,
+                 versionFloor: [String: Int64] = [:],
                  beforeTimestamp: (_ snapshotVersion: Int64) throws(RepositoryError) -> Void = { _ in }) throws(RepositoryError) -> PublishResult {
         let (plan, published, bins) = try planPublication(desired: desired, mode: mode, now: now, state: state, partialBins: partialBins,
-                                                          holdStagedRoot: holdStagedRoot)
+                                                          holdStagedRoot: holdStagedRoot, versionFloor: versionFloor)
         guard !plan.isEmpty else {
             // Bin states rebuilt from the bin files are kept, so the next idle run is cheap.
             try state?.setBins(bins.rebuilt)
@@ -60,7 +66,7 @@ extension Repository {
             // The rest of the publication (cron's index changes) goes ahead under the old root.
             do {
                 var held = try publish(signers: signers, desired: desired, mode: mode, now: now, state: state, partialBins: partialBins,
-                                       plainNames: plainNames, holdStagedRoot: true, beforeTimestamp: beforeTimestamp)
+                                       plainNames: plainNames, holdStagedRoot: true, versionFloor: versionFloor, beforeTimestamp: beforeTimestamp)
                 held.heldRoot = error.message
                 return held
             } catch let under where under.code == .missingKey {
@@ -74,11 +80,12 @@ extension Repository {
     /// targets must match its stored digest: a store that disagrees with the signed bins is
     /// damaged (`.damagedState`: the caller rebuilds it).
     private func planPublication(desired: DesiredTargets, mode: PublishMode, now: Expiry, state: StateStore?, partialBins: Bool,
-                                 holdStagedRoot: Bool) throws(RepositoryError) -> (PublicationPlan, Published, BinStates) {
+                                 holdStagedRoot: Bool, versionFloor: [String: Int64]) throws(RepositoryError) -> (PublicationPlan, Published, BinStates) {
         let policy = try policy()
         let published = try loadPublished()
-        let planner = try PublicationPlanner(policy: policy, published: published, staged: try loadStaged(), now: now, mode: mode,
+        var planner = try PublicationPlanner(policy: policy, published: published, staged: try loadStaged(), now: now, mode: mode,
                                              holdStagedRoot: holdStagedRoot)
+        planner.versionFloor = versionFloor
         var only: [String]?
         if partialBins, let state, case .changes(let changes) = desired {
             only = try dueBins(state, planner: planner, now: now).map { $0 + changes.keys.map(policy.bins.name(ofBin:)) }

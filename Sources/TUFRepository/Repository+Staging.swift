@@ -170,7 +170,9 @@ extension Repository {
                 throw RepositoryError(.notInitialized, "\(path): nothing is published yet")
             }
             if let window = ifExpiringWithin, !Self.expiresSoon(old.signed.expires, now: now, window: window) {
-                return PublishResult()
+                var idle = PublishResult()
+                pruneAfterPublication(&idle)
+                return idle
             }
             let version = old.signed.snapshotMeta.version
             let snapshotBytes = try FileIO.read(path + "/" + Self.metadataPath("\(version).snapshot.json"))
@@ -180,7 +182,9 @@ extension Repository {
             try Self.sign(&md, role: "timestamp", keys: RoleKeys(root: root.signed, .timestamp), signers: [SignerEntry(signer)])
             try store.reach(.timestamp)
             try store.write([(Self.metadataPath("timestamp.json"), md.encoded())])
-            return PublishResult(written: [Self.metadataPath("timestamp.json")], binsSigned: 0)
+            var result = PublishResult(written: [Self.metadataPath("timestamp.json")], binsSigned: 0)
+            pruneAfterPublication(&result)
+            return result
         }
     }
 }

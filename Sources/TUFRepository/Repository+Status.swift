@@ -31,6 +31,10 @@ public struct RepositoryStatus: Sendable, Equatable {
     public var earliestBinExpiry: Expiry?
     public var binsExpiringSoon = 0
     public var staged: [RoleStatus] = []
+    /// Disk used, and what a prune would remove now (`RepositoryStatus+Disk.swift`).
+    public var disk = DiskUsage()
+    public var retention: Int64 = 0
+    public var prunable = PruneReport(dryRun: true)
 
     /// Roles (and bins) that expire within their refresh window.
     public var expiringSoon: [String] {
@@ -48,6 +52,7 @@ public struct RepositoryStatus: Sendable, Equatable {
                 .init(key: "expiring_soon", value: .int(Int64(binsExpiringSoon))),
             ]))),
             .init(key: "staged", value: .array(staged.map(\.json))),
+            .init(key: "disk", value: diskJSON),
             .init(key: "expiring_soon", value: .array(expiringSoon.map { .string($0) })),
         ]))
     }
@@ -65,6 +70,7 @@ public struct RepositoryStatus: Sendable, Equatable {
             let missing = r.keyIDs.filter { !r.signedBy.contains($0) }.map { String($0.prefix(8)) }
             return line(r) + (r.signedBy.count < r.threshold ? "; can still sign: \(missing.joined(separator: " "))" : "; ready") + "\n"
         }.joined())
+        out += diskText
         let soon = expiringSoon
         out += soon.isEmpty ? "nothing expires soon\n" : "expiring soon: \(soon.joined(separator: ", "))\n"
         return out
@@ -103,6 +109,9 @@ extension Repository {
                 Self.expiresSoon(Expiry(secondsSinceEpoch: $0.expires), now: now, window: policy.refreshWindow(of: .binN))
             }.count
         }
+        s.disk = try diskUsage()
+        s.retention = policy.retention
+        s.prunable = try pruneLocked(full: true, dryRun: true, now: now.secondsSinceEpoch)
         if let r = staged.root {
             // Both thresholds count for a new root; report against its own keys.
             s.staged.append(role("root (staged)", r, RoleKeys(root: r.signed, .root), .root))

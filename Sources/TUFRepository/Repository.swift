@@ -51,6 +51,9 @@ public struct Repository {
         defer { lock.release() }
         // Every command first completes a publication that a crash interrupted.
         _ = try replayPlainNameJournal()
+        try recordPublication()
+        // Also after a failure: the timestamp may be in place by then.
+        defer { try? recordPublication() }
         return try body()
     }
 

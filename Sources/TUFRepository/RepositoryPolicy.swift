@@ -16,10 +16,17 @@ public struct RepositoryPolicy: Sendable, Equatable {
     public var expiry: [RepositoryRole: Int64]
     /// Online roles are re-signed when they expire within this many seconds.
     public var refreshWindow: [RepositoryRole: Int64]
+    /// Seconds a superseded snapshot, and what only it references, stays on disk for the
+    /// clients that started with it (`Repository.prune`; PEP 458: about an hour).
+    public var retention: Int64
+    /// Bin-n expiries fall on per-bin slots spread over the day (`BinStagger`), so each cron
+    /// cycle re-signs an even share of the bins.
+    public var staggerBins: Bool
 
     public init(binCount: Int = 16_384, succinct: Bool = false, binNamePrefix: String = "bin",
                 hashAlgorithms: [HashAlgorithm] = [.sha256],
-                expiry: [RepositoryRole: Int64] = [:], refreshWindow: [RepositoryRole: Int64] = [:]) throws(RepositoryError) {
+                expiry: [RepositoryRole: Int64] = [:], refreshWindow: [RepositoryRole: Int64] = [:],
+                retention: Int64 = 3_600, staggerBins: Bool = true) throws(RepositoryError) {
         guard binCount >= 2, binCount <= 65_536, binCount & (binCount - 1) == 0 else {
             throw RepositoryError(.invalidArgument, "the bin count must be a power of two from 2 to 65536, is \(binCount)")
         }
@@ -37,7 +44,9 @@ public struct RepositoryPolicy: Sendable, Equatable {
             r[role] = refreshWindow[role] ?? min(role.defaultRefreshWindow, e[role]! / 2)
             guard e[role]! > 0 else { throw RepositoryError(.invalidArgument, "\(role.rawValue): expiry must be positive") }
         }
+        guard retention >= 0 else { throw RepositoryError(.invalidArgument, "the retention window must not be negative") }
         self.expiry = e; self.refreshWindow = r
+        self.retention = retention; self.staggerBins = staggerBins
     }
 
     /// Seconds `role` is valid.
@@ -61,6 +70,8 @@ public struct RepositoryPolicy: Sendable, Equatable {
             .init(key: "expires", value: durations(expiry)),
             .init(key: "hash_algorithms", value: .array(hashAlgorithms.map { .string($0.rawValue) })),
             .init(key: "refresh_within", value: durations(refreshWindow)),
+            .init(key: "retention", value: .string(DurationText.format(retention))),
+            .init(key: "stagger_bins", value: .bool(staggerBins)),
             .init(key: "succinct", value: .bool(succinct)),
         ]))
     }
@@ -91,8 +102,20 @@ public struct RepositoryPolicy: Sendable, Equatable {
             }
             algorithms.append(alg)
         }
+        var retention: Int64 = 3_600
+        if let r = o["retention"] {
+            guard let text = r.stringValue else { throw RepositoryError(.invalidMetadata, "\(file).retention: expected a duration") }
+            retention = try DurationText.seconds(text)
+        }
+        // A policy written before staggering existed gets it: its bins converge on their slots.
+        var stagger = true
+        if let v = o["stagger_bins"] {
+            guard let b = v.boolValue else { throw RepositoryError(.invalidMetadata, "\(file).stagger_bins: expected true or false") }
+            stagger = b
+        }
         try self.init(binCount: Int(bins), succinct: succinct, binNamePrefix: o["bin_name_prefix"]?.stringValue ?? "bin",
-                      hashAlgorithms: algorithms, expiry: try durations("expires"), refreshWindow: try durations("refresh_within"))
+                      hashAlgorithms: algorithms, expiry: try durations("expires"), refreshWindow: try durations("refresh_within"),
+                      retention: retention, staggerBins: stagger)
     }
 
     /// The bytes of `tuf-repo.json`.

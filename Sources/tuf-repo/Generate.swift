@@ -43,6 +43,7 @@ struct Generate: ParsableCommand {
         let projects = project.isEmpty && projectsFrom == nil ? nil : try ProjectNames.read(project, from: projectsFrom)
         let r = try repo.generate(index: index, signers: try keyOptions.load(key), linkFiles: linkFiles, projects: projects, now: currentTime())
         if let held = r.heldRoot { note("tuf-repo: warning: the staged root waits: \(held)") }
+        reportPrune(r)
         print(r.published ? "published \(r.written.count) metadata files (\(r.binsSigned) bins signed)" : "nothing changed; nothing published")
     }
 }

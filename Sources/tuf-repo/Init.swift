@@ -39,6 +39,8 @@ struct Init: ParsableCommand {
     var blake2b = false
     @Option(name: .long, help: ArgumentHelp("Expiry of a role, e.g. timestamp=12h; repeat.", valueName: "ROLE=DURATION"))
     var expires: [String] = []
+    @Option(name: .long, help: ArgumentHelp("How long a superseded snapshot and what only it references stay on disk (tuf-repo prune).", valueName: "DURATION"))
+    var retention = "1h"
     @Option(name: .customLong("sign-with"), help: ArgumentHelp("A private key (PEM) to sign with now; repeat.", valueName: "PEM"))
     var signWith: [String] = []
     @OptionGroup var keyOptions: PrivateKeyOptions
@@ -62,7 +64,8 @@ struct Init: ParsableCommand {
         if rootThreshold < 1 || rootThreshold > rootKeys.count { throw ValidationError("--root-threshold must be from 1 to the number of root keys") }
         // A bin count or expiry the policy refuses is a usage error (exit 2), found before any work.
         do {
-            _ = try RepositoryPolicy(binCount: bins, succinct: succinct, expiry: try expiryPolicy())
+            _ = try RepositoryPolicy(binCount: bins, succinct: succinct, expiry: try expiryPolicy(),
+                                     retention: try parseDuration(retention, option: "--retention"))
         } catch let error as RepositoryError {
             throw ValidationError(error.message)
         }
@@ -70,7 +73,7 @@ struct Init: ParsableCommand {
 
     func run() throws {
         let policy = try RepositoryPolicy(binCount: bins, succinct: succinct, hashAlgorithms: blake2b ? [.sha256, .blake2b256] : [.sha256],
-                                          expiry: try expiryPolicy())
+                                          expiry: try expiryPolicy(), retention: try parseDuration(retention, option: "--retention"))
         let options = InitOptions(
             rootKeys: try rootKeys.map(KeyFiles.loadPublic), rootThreshold: rootThreshold,
             targetsKeys: try targetsKeys.map(KeyFiles.loadPublic), targetsThreshold: targetsThreshold,

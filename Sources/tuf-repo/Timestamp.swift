@@ -21,6 +21,7 @@ struct TimestampCommand: ParsableCommand {
     func run() throws {
         let window = try ifExpiringWithin.map { try parseDuration($0, option: "--if-expiring-within") }
         let r = try repoOption.repository().refreshTimestamp(signer: try keyOptions.load([key])[0], ifExpiringWithin: window, now: currentTime())
+        reportPrune(r)
         print(r.published ? "timestamp refreshed" : "timestamp is fresh; nothing to do")
     }
 }

@@ -4,7 +4,7 @@ import TUFTestSupport
 
 /// Crash safety, end to end: `tuf-repo generate` (the rescan of the state store), `generate
 /// --project` (an upload), `publish` (draining names queued by `enqueue`: none may be lost),
-/// `timestamp`, `sign` and `rotate` are
+/// `timestamp`, `sign`, `rotate`, `prune` and `rebin` are
 /// SIGKILLed at random moments of a realistic repository (a few hundred projects, 256 bins;
 /// 1024 with `TUF_LONG_TESTS=1`). After every kill the published repository must verify with
 /// `tuf-repo verify`, every plain page name must serve the bytes its bin signs, and a fresh
@@ -16,7 +16,7 @@ import TUFTestSupport
 /// replays a run); everything else is deterministic.
 @Suite(.enabled(if: Interop.enabled), .serialized) struct CrashLoopTests {
     enum Command: String, CaseIterable {
-        case generate, timestamp, rotate, sign, upload, publish
+        case generate, timestamp, rotate, sign, upload, publish, prune, rebin
         /// Commands that publish the changed pages (checked after the next run).
         var publishesPages: Bool { self == .generate || self == .upload || self == .publish }
     }
@@ -49,7 +49,20 @@ import TUFTestSupport
         case .rotate: ["rotate", "--repo", r.repo, "--durability", "none", "root", "--threshold", "2"]
         // The second root signature: this run publishes the staged root.
         case .sign: ["sign", "--repo", r.repo, "root", "--key", r.pem("root2")]
+        // The repository keeps no old snapshot (retention 0s), so generate's own prune and this
+        // one remove files on every run.
+        case .prune: ["prune", "--repo", r.repo, "--durability", "none"]
+        // Between two bin counts and named/succinct roles: the count the policy does not have now.
+        case .rebin: ["rebin", "--repo", r.repo, "--durability", "none", "--bins", Self.otherBinCount(r)]
+            + (Self.otherBinCount(r) == "\(r.bins)" ? ["--no-succinct"] : ["--succinct"])
+            + ["bins", "bin-n", "snapshot", "timestamp"].flatMap { ["--key", r.pem($0)] }
         }
+    }
+
+    /// The bin count a rebin goes to: the repository's own count when the policy holds another.
+    static func otherBinCount(_ r: SyntheticRepository) -> String {
+        let policy = (try? String(contentsOfFile: r.repo + "/tuf-repo.json", encoding: .utf8)) ?? ""
+        return policy.contains("\"bins\": \(r.bins),") ? "\(r.bins * 2)" : "\(r.bins)"
     }
 
     /// The first signature of a staged root, so the `sign` being killed is the one that publishes.
@@ -72,11 +85,11 @@ import TUFTestSupport
 
     @Test func testKilledRunsLeaveAVerifyingRepositoryAndTheNextRunCompletes() throws {
         let seed = ProcessInfo.processInfo.environment["TUF_CRASH_SEED"].flatMap { UInt64($0) } ?? UInt64.random(in: 1...UInt64(Int64.max))
-        let kills = longTests ? 402 : 36
+        let kills = longTests ? 400 : 48
         let bins = longTests ? 1024 : 256
         print("crash loop: seed \(seed) (replay with TUF_CRASH_SEED=\(seed)), \(kills) kills, \(bins) bins")
         var rng = SeededGenerator(seed: seed)
-        let r = try SyntheticRepository(projects: longTests ? 600 : 300, bins: bins)
+        let r = try SyntheticRepository(projects: longTests ? 600 : 300, bins: bins, initArguments: ["--retention", "0s"])
         let server = try LoopbackServer(root: r.repo)
         defer { server.stop() }
 
@@ -106,10 +119,10 @@ import TUFTestSupport
             case .sign:
                 try Self.prepareSign(r)
                 expectedRoot = try Self.rootVersion(r) + 1
-            case .timestamp, .rotate: break
+            case .timestamp, .rotate, .prune, .rebin: break
             }
             let page = changed[Int(rng.next() % UInt64(changed.count))]
-            let aimed = command.publishesPages && kill % 8 == 0
+            let aimed = command.publishesPages && (kill / Command.allCases.count) % 2 == 0
             let fraction = Double(rng.next() % 1_000_000) / 1_000_000
             let delay = aimed ? fraction * 0.003 : fraction * duration[command]!
             let args = Self.arguments(command, r, changed: changed)

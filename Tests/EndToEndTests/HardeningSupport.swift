@@ -164,8 +164,21 @@ func plainPageFaults(repo: String) throws -> [String] {
         throw Failure("timestamp.json names no snapshot version")
     }
     let meta = (try object("\(metadata)/\(snapshotVersion).snapshot.json")["signed"] as? [String: Any])?["meta"] as? [String: Any] ?? [:]
+    // Only the bins the bins role delegates to: after a rebin the old ones stay listed, unreachable.
+    var delegated: Set<String> = ["targets.json", "bins.json"]
+    if let bv = (meta["bins.json"] as? [String: Any])?["version"] as? Int,
+       let d = (try object("\(metadata)/\(bv).bins.json")["signed"] as? [String: Any])?["delegations"] as? [String: Any] {
+        for r in d["roles"] as? [[String: Any]] ?? [] { if let n = r["name"] as? String { delegated.insert(n + ".json") } }
+        if let sr = d["succinct_roles"] as? [String: Any], let bits = sr["bit_length"] as? Int, let prefix = sr["name_prefix"] as? String {
+            let digits = (bits + 3) / 4
+            for i in 0..<(1 << bits) {
+                let hex = String(i, radix: 16)
+                delegated.insert("\(prefix)-\(String(repeating: "0", count: digits - hex.count))\(hex).json")
+            }
+        }
+    }
     var faults: [String] = []
-    for (name, value) in meta.sorted(by: { $0.key < $1.key }) {
+    for (name, value) in meta.sorted(by: { $0.key < $1.key }) where delegated.contains(name) {
         guard let version = (value as? [String: Any])?["version"] as? Int else { continue }
         let role = try object("\(metadata)/\(version).\(name)")
         let targets = (role["signed"] as? [String: Any])?["targets"] as? [String: Any] ?? [:]
@@ -258,7 +271,7 @@ final class SyntheticRepository: @unchecked Sendable {
     let repo: String
 
     /// `repoAt` puts the repository elsewhere (on a small file system), removed with the value too.
-    init(projects: Int, bins: Int, repoAt: String? = nil) throws {
+    init(projects: Int, bins: Int, repoAt: String? = nil, initArguments: [String] = []) throws {
         root = try Workspace.makeTemporaryFolder("tuf-synthetic")
         repo = repoAt ?? root + "/repo"
         self.bins = bins
@@ -273,7 +286,7 @@ final class SyntheticRepository: @unchecked Sendable {
                            "--targets-key", pub("targets"), "--bins-key", pub("bins"), "--bin-n-key", pub("bin-n"),
                            "--snapshot-key", pub("snapshot"), "--timestamp-key", pub("timestamp"),
                            "--sign-with", pem("root1"), "--sign-with", pem("root2"), "--sign-with", pem("targets"), "--sign-with", pem("bins"),
-                           "--sign-with", pem("bin-n"), "--sign-with", pem("snapshot"), "--sign-with", pem("timestamp")]), "init")
+                           "--sign-with", pem("bin-n"), "--sign-with", pem("snapshot"), "--sign-with", pem("timestamp")] + initArguments), "init")
         try check(tufRepo(generateArguments), "generate")
     }
 

@@ -20,7 +20,7 @@ final class Workspace: @unchecked Sendable {
     let linkFiles: Bool
 
     /// `init` (root1, targets, bins now; root3 in a second sitting), then `generate`.
-    init(succinct: Bool = false, linkFiles: Bool = true, expires: [String] = []) throws {
+    init(succinct: Bool = false, linkFiles: Bool = true, expires: [String] = [], initArguments: [String] = []) throws {
         root = try Self.makeTemporaryFolder("tuf-e2e")
         self.linkFiles = linkFiles
         do {
@@ -39,6 +39,7 @@ final class Workspace: @unchecked Sendable {
                             "--sign-with", pem("root1"), "--sign-with", pem("targets"), "--sign-with", pem("bins")]
             if succinct { initArgs.append("--succinct") }
             for e in expires { initArgs += ["--expires", e] }
+            initArgs += initArguments
             try tufRepo(initArgs)
             try tufRepo(["sign", "--repo", repo, "root", "--key", pem("root3"), "--passphrase-env", Self.passphraseVariable])
             try generate()

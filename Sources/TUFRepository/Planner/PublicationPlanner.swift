@@ -16,6 +16,9 @@ struct PublicationPlanner {
     let roles: RoleChoice
     /// The keys of each bin, from the bins role the plan goes out under.
     let keysOfBin: [String: RoleKeys]
+    /// A new bin starts above this version (a rebin back to names an older layout used, whose
+    /// files a kept snapshot may still list: they are never overwritten).
+    var versionFloor: [String: Int64] = [:]
 
     init(policy: RepositoryPolicy, published: Repository.Published, staged: Repository.Staged, now: Expiry,
          mode: Repository.PublishMode, holdStagedRoot: Bool = false) throws(RepositoryError) {
@@ -109,20 +112,20 @@ struct PublicationPlanner {
             }
             let digest = wanted.map(BinStates.digest)
             guard let old else {
-                out.append(bin(name, version: 1, wanted ?? [:], digest: digest))
+                out.append(bin(i, name, version: (versionFloor[name] ?? 0) + 1, wanted ?? [:], digest: digest))
                 continue
             }
             guard mustResign(name, old) || (digest != nil && digest != old.digest) else { continue }
             guard let content = wanted ?? contents[name] else {
                 throw RepositoryError(.invalidMetadata, "\(name): its published targets were not read")
             }
-            out.append(bin(name, version: old.version + 1, content, digest: digest))
+            out.append(bin(i, name, version: old.version + 1, content, digest: digest))
         }
         return out
     }
 
-    private func bin(_ name: String, version: Int64, _ targets: [String: TargetFile], digest: String?) -> PublicationPlan.Bin {
-        .init(name: name, version: version, expires: now.adding(seconds: policy.expiry(of: .binN)), targets: targets,
+    private func bin(_ number: Int, _ name: String, version: Int64, _ targets: [String: TargetFile], digest: String?) -> PublicationPlan.Bin {
+        .init(name: name, version: version, expires: BinStagger.expiry(bin: number, of: policy.binCount, signedAt: now, policy: policy), targets: targets,
               digest: digest ?? BinStates.digest(targets), keys: keysOfBin[name]!)
     }
 
@@ -151,6 +154,8 @@ struct PublicationPlanner {
             meta["targets.json"] = MetaFile(version: roles.targets.signed.version)
             meta["bins.json"] = MetaFile(version: roles.bins.signed.version)
             for b in bins { meta[b.name + ".json"] = MetaFile(version: b.version) }
+            // After a rebin the old layout's bins stay listed at their last versions, no longer
+            // delegated: a client refuses a snapshot that drops a role its trusted one lists (5.5.5).
             let version = (published.snapshot?.signed.version ?? 0) + 1
             snapshot = .init(payload: Snapshot(common: SignedCommon(version: version, expires: now.adding(seconds: policy.expiry(of: .snapshot))), meta: meta),
                              keys: snapshotKeys, previousKeys: previousSnapshotKeys)
