@@ -20,7 +20,9 @@ let package = Package(
         .systemLibrary(name: "CSodium", pkgConfig: "libsodium", providers: [.apt(["libsodium-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .target(name: "TUFCanonicalJSON"),
-        .target(name: "TUFCrypto", dependencies: ["CSodium", "COpenSSL"]),
+        // Declarations of PKCS#11 written here; modules are loaded at run time (dlopen), never linked.
+        .systemLibrary(name: "CPKCS11"),
+        .target(name: "TUFCrypto", dependencies: ["CSodium", "COpenSSL", "CPKCS11"]),
         .target(name: "TUFMetadata", dependencies: ["TUFCanonicalJSON", "TUFCrypto"]),
         // The file helpers and the one atomic writer of the client and the repository (Linux).
         .target(name: "TUFFileSystem"),

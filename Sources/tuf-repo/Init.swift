@@ -39,7 +39,7 @@ struct Init: ParsableCommand {
     var blake2b = false
     @Option(name: .long, help: ArgumentHelp("Expiry of a role, e.g. timestamp=12h; repeat.", valueName: "ROLE=DURATION"))
     var expires: [String] = []
-    @Option(name: .customLong("sign-with"), help: ArgumentHelp("A private key (PEM) to sign with now; repeat.", valueName: "PEM"))
+    @Option(name: .customLong("sign-with"), help: ArgumentHelp("A private key (PEM file or pkcs11: URI) to sign with now; repeat.", valueName: "KEY"))
     var signWith: [String] = []
     @OptionGroup var keyOptions: PrivateKeyOptions
 
