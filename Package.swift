@@ -22,7 +22,9 @@ let package = Package(
         // The repository's state store and upload queue (WAL databases under REPO/state/).
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .target(name: "TUFCanonicalJSON"),
-        .target(name: "TUFCrypto", dependencies: ["CSodium", "COpenSSL"]),
+        // Declarations of PKCS#11 written here; modules are loaded at run time (dlopen), never linked.
+        .systemLibrary(name: "CPKCS11"),
+        .target(name: "TUFCrypto", dependencies: ["CSodium", "COpenSSL", "CPKCS11"]),
         .target(name: "TUFMetadata", dependencies: ["TUFCanonicalJSON", "TUFCrypto"]),
         // The file helpers and the one atomic writer of the client and the repository (Linux).
         .target(name: "TUFFileSystem"),

@@ -14,6 +14,16 @@ public struct CryptoError: Error, Equatable, CustomStringConvertible, Sendable {
         case keyGenerationFailed
         /// Writing a key as PEM failed.
         case encodingFailed
+        /// A PKCS#11 URI that does not parse, or that carries what is refused (pin-value).
+        case badURI
+        /// A PKCS#11 module that cannot be loaded or initialised, or a call that failed.
+        case pkcs11
+        /// No token (or more than one) matches the URI.
+        case tokenNotFound
+        /// No key object (or more than one) matches the URI on the token.
+        case objectNotFound
+        /// The token refused the PIN, or the PIN is locked.
+        case wrongPIN
     }
 
     /// The kind of failure.

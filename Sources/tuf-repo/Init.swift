@@ -41,7 +41,7 @@ struct Init: ParsableCommand {
     var expires: [String] = []
     @Option(name: .long, help: ArgumentHelp("How long a superseded snapshot and what only it references stay on disk (tuf-repo prune).", valueName: "DURATION"))
     var retention = "1h"
-    @Option(name: .customLong("sign-with"), help: ArgumentHelp("A private key (PEM) to sign with now; repeat.", valueName: "PEM"))
+    @Option(name: .customLong("sign-with"), help: ArgumentHelp("A private key (PEM file or pkcs11: URI) to sign with now; repeat.", valueName: "KEY"))
     var signWith: [String] = []
     @OptionGroup var keyOptions: PrivateKeyOptions
 

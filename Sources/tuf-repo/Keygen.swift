@@ -19,11 +19,23 @@ struct Keygen: ParsableCommand {
     @Flag(name: .long, help: "Ask for a passphrase on the terminal (without echo).")
     var prompt = false
 
+    @Option(name: .long, help: ArgumentHelp("Make the key on a PKCS#11 token instead (RFC 7512 URI with token= and object=); --out is then the public key file (PATH.pub.json unless PATH ends in .json).", valueName: "URI"))
+    var pkcs11: String?
+
+    @OptionGroup var pkcs11Options: PKCS11Options
+
     func validate() throws {
         if prompt, passphrase.passphraseEnv != nil { throw ValidationError("give --prompt or --passphrase-env, not both") }
+        if pkcs11 != nil, prompt || passphrase.passphraseEnv != nil { throw ValidationError("a key on a token has no passphrase: drop --prompt/--passphrase-env") }
     }
 
     func run() throws {
+        if let pkcs11 {
+            let out = self.out.hasSuffix(".json") ? self.out : self.out + ".pub.json"
+            let key = try HardwareKeys.generate(type, uri: pkcs11, out: out, settings: pkcs11Options.settings)
+            print("\(out)\nkeyid \(key.keyID)")
+            return
+        }
         var pass = try passphrase.passphrase()
         defer { if pass != nil { secureZero(&pass!) } }
         if prompt {

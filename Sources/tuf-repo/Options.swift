@@ -37,19 +37,34 @@ struct PassphraseOption: ParsableArguments {
     }
 }
 
-/// The options of commands that read private key files: the passphrase, and the override for
-/// key files that other users can read.
+/// `--pkcs11-module PATH` and `--pin-env VAR`: where keys named by `pkcs11:` URIs are.
+/// There is no option that takes the PIN, for the same reason as the passphrase.
+struct PKCS11Options: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("The PKCS#11 module for pkcs11: keys (default: the URI's module-path, then $TUF_PKCS11_MODULE).", valueName: "PATH"))
+    var pkcs11Module: String?
+
+    @Option(name: .long, help: ArgumentHelp("Read the token PIN from environment variable VAR (default TUF_PKCS11_PIN, else a prompt on the terminal).", valueName: "VAR"))
+    var pinEnv: String?
+
+    var settings: PKCS11Settings { PKCS11Settings(modulePath: pkcs11Module, pinEnvironment: pinEnv) }
+}
+
+/// The options of commands that read private keys: the passphrase, the override for key files
+/// that other users can read, and the PKCS#11 module and PIN for keys on tokens.
 struct PrivateKeyOptions: ParsableArguments {
     @OptionGroup var passphrase: PassphraseOption
+    @OptionGroup var pkcs11: PKCS11Options
 
     @Flag(name: .long, help: "Use private key files that other users can read or write (refused otherwise; chmod 600 them instead).")
     var allowExposedKey = false
 
-    /// Loads private keys; an encrypted key without --passphrase-env is asked for on the terminal.
+    /// Loads private keys: a PEM file (an encrypted key without --passphrase-env is asked for on
+    /// the terminal) or a `pkcs11:` URI (the key stays on the token).
     func load(_ paths: [String]) throws -> [any Signer] {
         var p = try passphrase.passphrase()
         defer { if p != nil { secureZero(&p!) } }
-        return try paths.map { path in
+        return try paths.map { path -> any Signer in
+            if PKCS11URI.isURI(path) { return try HardwareKeys.signer(path, settings: pkcs11.settings) }
             // Refused like ssh does unless overridden: keys copied by tools that drop modes
             // (git, some backups) then need a chmod or the explicit flag.
             if allowExposedKey, KeyFiles.isExposed(path) == true {

@@ -16,7 +16,7 @@ struct Sign: ParsableCommand {
     var file: String?
     @Argument(help: "The staged role: root, targets or bins (with --repo).")
     var role: String?
-    @Option(name: .long, help: ArgumentHelp("The private key (PEM).", valueName: "PEM"))
+    @Option(name: .long, help: ArgumentHelp("The private key: a PEM file or a pkcs11: URI (RFC 7512).", valueName: "KEY"))
     var key: String
     @OptionGroup var keyOptions: PrivateKeyOptions
     @Option(name: .long, help: ArgumentHelp("Seconds to wait for another run's lock.", valueName: "SECONDS"))

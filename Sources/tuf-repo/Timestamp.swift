@@ -8,7 +8,7 @@ struct TimestampCommand: ParsableCommand {
         discussion: "With --if-expiring-within, exits 0 doing nothing while the timestamp is valid for longer than that.")
 
     @OptionGroup var repoOption: RepoOption
-    @Option(name: .long, help: ArgumentHelp("The timestamp private key (PEM).", valueName: "PEM"))
+    @Option(name: .long, help: ArgumentHelp("The timestamp private key (PEM file or pkcs11: URI).", valueName: "KEY"))
     var key: String
     @OptionGroup var keyOptions: PrivateKeyOptions
     @Option(name: .long, help: ArgumentHelp("Only refresh when the timestamp expires within this duration.", valueName: "DURATION"))

@@ -136,7 +136,8 @@ import TUFTestSupport
         }
     }
 
-    /// Every subcommand of tuf-repo: passphrases come from `--passphrase-env VAR` or a prompt.
+    /// Every subcommand of tuf-repo: passphrases come from `--passphrase-env VAR` or a prompt,
+    /// token PINs from `--pin-env VAR` or a prompt.
     static let subcommands = ["keygen", "init", "generate", "sign", "rotate", "timestamp", "status", "verify"]
 
     @Test(.enabled(if: enabled), arguments: subcommands)
@@ -146,7 +147,7 @@ import TUFTestSupport
         let options = help.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "," || $0 == "=" })
             .filter { $0.hasPrefix("--") }.map(String.init)
         for option in options where ["pass", "secret", "pin", "pwd"].contains(where: { option.lowercased().contains($0) }) {
-            #expect(option == "--passphrase-env", "\(sub) has option \(option)")
+            #expect(["--passphrase-env", "--pin-env"].contains(option), "\(sub) has option \(option)")
         }
         for option in ["--passphrase", "--password", "--pass", "--passphrase-value", "--pin", "--key-passphrase"] {
             #expect(try run([sub, option, "hunter2"]).status == 2, "\(sub) \(option)")
