@@ -3,7 +3,7 @@
 TSV of real PyPI names (`name version month`), each with a few releases of an sdist and a
 wheel, hashes and sizes made up deterministically from the names, about one file in forty
 yanked. Pages are compact JSON as a mirror would write them; no distribution files are
-written (the pages carry hashes and sizes). A second call with --touch NAME rewrites that
+written (the pages carry hashes and sizes). A second call with --touch NAME (or --touch-from FILE) rewrites that
 project's page with one more release: the one-project incremental update."""
 import argparse
 import hashlib
@@ -45,13 +45,16 @@ def main():
     p.add_argument("--projects", type=int, default=10_000)
     p.add_argument("--releases", type=int, default=3)
     p.add_argument("--touch", help="add a release to this project's page")
+    p.add_argument("--touch-from", help="add a release to each project named in this file (one a line)")
     a = p.parse_args()
-    if a.touch:
-        name = normalize(a.touch)
-        path = os.path.join(a.out, "simple", name, "index.json")
-        with open(path) as f:
-            releases = len(json.load(f)["versions"])
-        write(path, page(name, releases + 1))
+    if a.touch or a.touch_from:
+        touched = [a.touch] if a.touch else [l.strip() for l in open(a.touch_from) if l.strip()]
+        for raw in touched:
+            name = normalize(raw)
+            path = os.path.join(a.out, "simple", name, "index.json")
+            with open(path) as f:
+                releases = len(json.load(f)["versions"])
+            write(path, page(name, releases + 1))
         return
     names, seen = [], set()
     with open(a.tsv) as f:
