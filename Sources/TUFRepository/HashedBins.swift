@@ -64,7 +64,9 @@ public struct HashedBins: Sendable, Equatable {
 extension RoleKeys {
     /// A short fingerprint of keyids and threshold: when it changes, the role must be re-signed.
     public var fingerprint: String {
-        let text = keyIDs.sorted().joined(separator: ",") + "/\(threshold)"
-        return String(Hex.encode(Hash.digest(.sha256, Array(text.utf8))).prefix(16))
+        String(Hex.encode(Hash.digest(.sha256, Array(fingerprintText.utf8))).prefix(16))
     }
+
+    /// What the fingerprint hashes: equal texts, equal fingerprints.
+    var fingerprintText: String { keyIDs.sorted().joined(separator: ",") + "/\(threshold)" }
 }

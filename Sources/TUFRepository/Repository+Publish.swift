@@ -111,7 +111,7 @@ extension Repository {
     /// signed for other keys), from the store's expiry index; nil when the bins do not share
     /// one key set (then every bin is looked at).
     private func dueBins(_ state: StateStore, planner: PublicationPlanner, now: Expiry) throws(RepositoryError) -> [String]? {
-        let fingerprints = Set(planner.keysOfBin.values.map(\.fingerprint))
+        let fingerprints = Set(planner.fingerprintOfBin.values)
         guard fingerprints.count == 1, let fingerprint = fingerprints.first, try state.binCount() == planner.policy.binCount else { return nil }
         let limit = now.secondsSinceEpoch + planner.policy.refreshWindow(of: .binN)
         return try state.binsDue(expiringBy: limit, unless: fingerprint)
@@ -171,12 +171,14 @@ extension Repository {
     func sign(_ plan: PublicationPlan, signers: [SignerEntry], publishedSnapshot: Loaded<Snapshot>?) throws(RepositoryError) -> SignedPublication {
         var out = SignedPublication(bins: [], binEntries: [:], snapshot: nil, timestamp: nil)
         out.bins.reserveCapacity(plan.bins.count)
+        var fingerprints: [String: String] = [:]   // one hash per distinct key set, not per bin
         for (i, bin) in plan.bins.enumerated() {
             var md = Metadata(signed: Targets(common: SignedCommon(version: bin.version, expires: bin.expires), targets: bin.targets))
             try Self.sign(&md, role: bin.name, keys: bin.keys, signers: signers)
             out.bins.append((Self.metadataPath("\(bin.version).\(bin.name).json"), md.encoded()))
             out.binEntries[bin.name] = .init(version: bin.version, expires: bin.expires.secondsSinceEpoch, digest: bin.digest,
-                                             fingerprint: bin.keys.fingerprint)
+                                             fingerprint: fingerprints[bin.keys.fingerprintText, default: bin.keys.fingerprint])
+            if fingerprints[bin.keys.fingerprintText] == nil { fingerprints[bin.keys.fingerprintText] = out.binEntries[bin.name]!.fingerprint }
             progress?.update("bins signed", done: i + 1, total: plan.bins.count)
         }
         progress?.finish()

@@ -87,7 +87,7 @@ extension Repository {
         func role<P: SignedPayload>(_ name: String, _ l: Loaded<P>, _ keys: RoleKeys?, _ r: RepositoryRole) -> RoleStatus {
             let k = keys ?? RoleKeys(keyIDs: [], threshold: 1, keys: [:])
             return RoleStatus(role: name, version: l.signed.version, expires: l.signed.expires, keyIDs: k.keyIDs, threshold: k.threshold,
-                              signedBy: k.verifies(signedBytes: l.metadata.signedBytes(), signatures: l.metadata.signatures).signedBy,
+                              signedBy: k.verifies(signedBytes: l.signedBytes, signatures: l.metadata.signatures).signedBy,
                               expiringSoon: Self.expiresSoon(l.signed.expires, now: now, window: policy.refreshWindow(of: r)))
         }
         if let root = published.root {

@@ -1,3 +1,4 @@
+import Foundation
 import TUFCanonicalJSON
 import TUFCrypto
 import TUFFileSystem
@@ -61,9 +62,18 @@ public struct Repository {
 
     /// Parsed metadata and the exact bytes it was read from.
     struct Loaded<P: SignedPayload> {
-        var metadata: Metadata<P>
+        var metadata: Metadata<P> { didSet { memo = SignedBytesMemo() } }
         var bytes: [UInt8]
         var signed: P { metadata.signed }
+        /// The canonical bytes of `signed`, encoded once per value: a run checks the same
+        /// 2.6 MB bins role in several places (its load, the planner, the chain self-check).
+        var signedBytes: [UInt8] { memo.value { metadata.signedBytes() } }
+        private var memo = SignedBytesMemo()
+
+        init(metadata: Metadata<P>, bytes: [UInt8]) {
+            self.metadata = metadata
+            self.bytes = bytes
+        }
     }
 
     /// Reads `relative` as metadata of type `P`; nil when the file does not exist.
@@ -158,5 +168,21 @@ public struct Repository {
     /// True when `expires` falls within `window` seconds of `now` (or has passed).
     static func expiresSoon(_ expires: Expiry, now: Expiry, window: Int64) -> Bool {
         expires.secondsSinceEpoch - now.secondsSinceEpoch <= window
+    }
+}
+
+/// The memo behind `Repository.Loaded.signedBytes` (a class, so a copy of the value shares it
+/// until the metadata changes; locked, so a copy read from two threads stays sound).
+final class SignedBytesMemo: @unchecked Sendable {
+    private let lock = NSLock()
+    private var bytes: [UInt8]?
+
+    func value(_ make: () -> [UInt8]) -> [UInt8] {
+        lock.lock()
+        defer { lock.unlock() }
+        if let bytes { return bytes }
+        let made = make()
+        bytes = made
+        return made
     }
 }

@@ -16,6 +16,9 @@ struct PublicationPlanner {
     let roles: RoleChoice
     /// The keys of each bin, from the bins role the plan goes out under.
     let keysOfBin: [String: RoleKeys]
+    /// `keysOfBin[name].fingerprint`, computed once per distinct key set (16384 bins share one:
+    /// hashing it per bin was a fifth of an upload's time).
+    let fingerprintOfBin: [String: String]
     /// A new bin starts above this version (a rebin back to names an older layout used, whose
     /// files a kept snapshot may still list: they are never overwritten).
     var versionFloor: [String: Int64] = [:]
@@ -25,6 +28,14 @@ struct PublicationPlanner {
         self.policy = policy; self.published = published; self.staged = staged; self.now = now; self.mode = mode
         roles = try RoleChoice.choose(published: published, staged: staged, holdStagedRoot: holdStagedRoot)
         keysOfBin = try Self.binKeys(roles.bins.signed, policy: policy)
+        var seen: [String: String] = [:]
+        fingerprintOfBin = keysOfBin.mapValues { keys in
+            let text = keys.fingerprintText
+            if let f = seen[text] { return f }
+            let f = keys.fingerprint
+            seen[text] = f
+            return f
+        }
     }
 
     /// The keys of each bin, read from the `bins` role's delegations.
@@ -52,7 +63,7 @@ struct PublicationPlanner {
     /// True when a published bin must be re-signed whatever its content: new keys, or an
     /// expiry within the refresh window (`generate` only; `sign` publishes staged roles alone).
     func mustResign(_ name: String, _ entry: BinStates.Entry) -> Bool {
-        if entry.fingerprint != keysOfBin[name]!.fingerprint { return true }
+        if entry.fingerprint != fingerprintOfBin[name]! { return true }
         return mode == .refresh && Repository.expiresSoon(Expiry(secondsSinceEpoch: entry.expires), now: now,
                                                          window: policy.refreshWindow(of: .binN))
     }
@@ -143,7 +154,7 @@ struct PublicationPlanner {
         }
         func due<P: SignedPayload>(_ l: Repository.Loaded<P>?, _ keys: RoleKeys, _ role: RepositoryRole) -> Bool {
             guard let l else { return true }
-            if !keys.verifies(signedBytes: l.metadata.signedBytes(), signatures: l.metadata.signatures).isVerified { return true }
+            if !keys.verifies(signedBytes: l.signedBytes, signatures: l.metadata.signatures).isVerified { return true }
             return mode == .refresh && Repository.expiresSoon(l.signed.expires, now: now, window: policy.refreshWindow(of: role))
         }
 

@@ -56,7 +56,7 @@ struct RoleChoice {
         if let old = published, s.signed.version != old.signed.version + 1 {
             throw RepositoryError(.invalidMetadata, "staged root has version \(s.signed.version); the next version is \(old.signed.version + 1)")
         }
-        let bytes = s.metadata.signedBytes()
+        let bytes = s.signedBytes
         let selfCheck = RoleKeys(root: s.signed, .root).verifies(signedBytes: bytes, signatures: s.metadata.signatures)
         let oldCheck = published.map { RoleKeys(root: $0.signed, .root).verifies(signedBytes: bytes, signatures: s.metadata.signatures) }
         return selfCheck.isVerified && oldCheck?.isVerified ?? true ? s : nil
@@ -68,6 +68,6 @@ struct RoleChoice {
     }
 
     private static func verifies(_ l: Repository.Loaded<Targets>, _ keys: RoleKeys?) -> Bool {
-        keys?.verifies(signedBytes: l.metadata.signedBytes(), signatures: l.metadata.signatures).isVerified ?? false
+        keys?.verifies(signedBytes: l.signedBytes, signatures: l.metadata.signatures).isVerified ?? false
     }
 }
