@@ -30,8 +30,12 @@ extension Repository {
     }
 
     /// Adds `signer`'s signature to the staged `role`, then publishes whatever is complete.
-    public func sign(role: RepositoryRole, signer: any Signer, now: Expiry) throws(RepositoryError) -> StageOutcome {
+    /// With `reviewed` (the SHA-256 a review showed), refuses when the staged bytes changed since.
+    public func sign(role: RepositoryRole, signer: any Signer, now: Expiry, reviewed: String? = nil) throws(RepositoryError) -> StageOutcome {
         try locked { () throws(RepositoryError) -> StageOutcome in
+            if let reviewed, try review(role: role).sha256 != reviewed {
+                throw RepositoryError(.invalidMetadata, "the staged \(role.rawValue) changed after its review; nothing signed (review it again)")
+            }
             let staged = try loadStaged()
             let keys = try signingKeys(for: role, staged: staged, published: try loadPublished())
             let entry = SignerEntry(signer)
@@ -56,7 +60,10 @@ extension Repository {
 
     /// Signs a copied staged file in place (an operator on an offline machine); returns its role
     /// type. The repository is not consulted: copy the file back to `REPO/staged/` afterwards.
-    public static func signFile(_ file: String, signer: any Signer) throws(RepositoryError) -> String {
+    public static func signFile(_ file: String, signer: any Signer, reviewed: String? = nil) throws(RepositoryError) -> String {
+        if let reviewed, try review(file: file).sha256 != reviewed {
+            throw RepositoryError(.invalidMetadata, "\(file) changed after its review; nothing signed (review it again)")
+        }
         let bytes = try FileIO.read(file)
         let envelope: Envelope
         do { envelope = try Envelope(bytes: bytes, name: file) } catch { throw RepositoryError(.invalidMetadata, error.message) }

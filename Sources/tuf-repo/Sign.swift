@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import TUFRepository
 
 struct Sign: ParsableCommand {
@@ -14,6 +15,12 @@ struct Sign: ParsableCommand {
         repository; a truncated or re-encoded file), or that carries a signature from a key the \
         role does not list or that does not verify, refuses the whole merge, naming the copy; \
         nothing is staged then. A key seen twice counts once.
+
+        Before signing, sign prints a review of what is to be signed against what is published: \
+        version and expiry, keys added and removed (keyid prefix and type), threshold changes, \
+        delegations and targets added or removed, and the SHA-256 of the exact bytes the signature \
+        covers, which every key holder of a ceremony compares aloud. It then asks on the terminal; \
+        --yes signs without asking, and without a terminal sign refuses unless --yes is given.
         """)
 
     @Option(name: .long, help: ArgumentHelp("The repository directory.", valueName: "DIR"))
@@ -27,6 +34,8 @@ struct Sign: ParsableCommand {
     @Option(name: .long, parsing: .upToNextOption, help: ArgumentHelp("Signed copies to merge into the staged ROLE (with --repo), instead of signing.", valueName: "COPY"))
     var merge: [String] = []
     @OptionGroup var keyOptions: PrivateKeyOptions
+    @Flag(name: .long, help: "Sign without asking after the review (for scripts; without a terminal, sign refuses unless given).")
+    var yes = false
     @Option(name: .long, help: ArgumentHelp("Seconds to wait for another run's lock.", valueName: "SECONDS"))
     var lockWait: Double = 5
 
@@ -52,16 +61,31 @@ struct Sign: ParsableCommand {
             report(m.outcome)
             return
         }
+        let review = try file.map { f throws(RepositoryError) in try Repository.review(file: f) }
+            ?? Repository(path: repo!).review(role: try RepositoryRole(parsing: role!))
+        print(review.text)
+        try confirm()
         let signer = try keyOptions.load([key!])[0]
         if let file {
-            let type = try Repository.signFile(file, signer: signer)
+            let type = try Repository.signFile(file, signer: signer, reviewed: review.sha256)
             print("signed \(type) metadata \(file)")
             return
         }
         var r = Repository(path: repo!)
         r.lockWait = lockWait
-        let outcome = try r.sign(role: try RepositoryRole(parsing: role!), signer: signer, now: currentTime())
+        let outcome = try r.sign(role: try RepositoryRole(parsing: role!), signer: signer, now: currentTime(), reviewed: review.sha256)
         print("signed staged \(role!)")
         report(outcome)
+    }
+
+    /// Asks on the terminal unless --yes; refuses without a terminal (a script must say --yes).
+    private func confirm() throws {
+        if yes { return }
+        guard isatty(0) == 1 else {
+            throw RepositoryError(.invalidArgument, "not signing: no terminal to confirm the review on; check the SHA-256 above and pass --yes")
+        }
+        FileHandle.standardError.write(Data("sign? [y/N] ".utf8))
+        let answer = readLine()?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
+        guard answer == "y" || answer == "yes" else { throw RepositoryError(.invalidArgument, "not signed: the review was not confirmed") }
     }
 }

@@ -146,9 +146,9 @@ import TUFTestSupport
         BadInput("generate: private key is a FIFO", mentions: ["fifo.pem"]) { f in generate(f, ["--key", try f.fifo("keys/fifo.pem")]) },
     ]
 
-    static func sign(_ f: BadInputFolder, key: String = "root1") -> [String] { ["sign", "--repo", f.repo, "root", "--key", f.pem(key)] }
+    static func sign(_ f: BadInputFolder, key: String = "root1") -> [String] { ["sign", "--yes", "--repo", f.repo, "root", "--key", f.pem(key)] }
     static func signFile(_ f: BadInputFolder, _ text: String, key: String = "root1") throws -> [String] {
-        ["sign", "--file", try f.write("offline/root.json", text), "--key", f.pem(key)]
+        ["sign", "--yes", "--file", try f.write("offline/root.json", text), "--key", f.pem(key)]
     }
     static func stagedRoot(_ f: BadInputFolder) throws -> String { try f.stageRoot(); return try f.read("repo/staged/root.json") }
 
@@ -174,7 +174,7 @@ import TUFTestSupport
             _ = try stagedRoot(f); f.passphrase = "not-the-passphrase"; return sign(f, key: "root3") + pass
         },
         BadInput("sign: garbage private key", mentions: ["bad.pem"]) { f in
-            _ = try stagedRoot(f); return ["sign", "--repo", f.repo, "root", "--key", try f.write("keys/bad.pem", bytes: BadJSON.garbage)]
+            _ = try stagedRoot(f); return ["sign", "--yes", "--repo", f.repo, "root", "--key", try f.write("keys/bad.pem", bytes: BadJSON.garbage)]
         },
         BadInput("sign --file: truncated", mentions: ["offline/root.json"]) { f in try signFile(f, BadJSON.truncated(try stagedRoot(f))) },
         BadInput("sign --file: over the depth limit", mentions: ["offline/root.json"]) { f in try signFile(f, BadJSON.deep) },
@@ -184,7 +184,7 @@ import TUFTestSupport
         BadInput("sign --file: version 2^63", mentions: ["offline/root.json"]) { f in
             let text = try stagedRoot(f)
             try f.write("offline/root.json", text); try f.edit("offline/root.json", field: "version", to: BadJSON.overflow)
-            return ["sign", "--file", f.root + "/offline/root.json", "--key", f.pem("root1")]
+            return ["sign", "--yes", "--file", f.root + "/offline/root.json", "--key", f.pem("root1")]
         },
         BadInput("sign --file: duplicate member", mentions: ["offline/root.json"]) { f in
             try signFile(f, BadJSON.duplicated(try stagedRoot(f), field: "expires"))
@@ -193,11 +193,11 @@ import TUFTestSupport
             try signFile(f, try f.read("repo/metadata/1.snapshot.json"))
         },
         BadInput("sign --file: garbage file", mentions: ["offline/root.json"]) { f in
-            ["sign", "--file", try f.write("offline/root.json", bytes: BadJSON.garbage), "--key", f.pem("root1")]
+            ["sign", "--yes", "--file", try f.write("offline/root.json", bytes: BadJSON.garbage), "--key", f.pem("root1")]
         },
         BadInput("sign --file: the file is a FIFO", mentions: ["offline/root.json"]) { f in
             try FileManager.default.createDirectory(atPath: f.root + "/offline", withIntermediateDirectories: true)
-            return ["sign", "--file", try f.fifo("offline/root.json"), "--key", f.pem("root1")]
+            return ["sign", "--yes", "--file", try f.fifo("offline/root.json"), "--key", f.pem("root1")]
         },
     ]
 

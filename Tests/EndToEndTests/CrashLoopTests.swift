@@ -48,7 +48,7 @@ import TUFTestSupport
         // A rotation that keeps the keys still stages and later publishes a new root version.
         case .rotate: ["rotate", "--repo", r.repo, "--durability", "none", "root", "--threshold", "2"]
         // The second root signature: this run publishes the staged root.
-        case .sign: ["sign", "--repo", r.repo, "root", "--key", r.pem("root2")]
+        case .sign: ["sign", "--yes", "--repo", r.repo, "root", "--key", r.pem("root2")]
         // The repository keeps no old snapshot (retention 0s), so generate's own prune and this
         // one remove files on every run.
         case .prune: ["prune", "--repo", r.repo, "--durability", "none"]
@@ -68,7 +68,7 @@ import TUFTestSupport
     /// The first signature of a staged root, so the `sign` being killed is the one that publishes.
     static func prepareSign(_ r: SyntheticRepository) throws {
         try r.check(r.tufRepo(arguments(.rotate, r, changed: [])), "rotate")
-        try r.check(r.tufRepo(["sign", "--repo", r.repo, "root", "--key", r.pem("root1")]), "sign root1")
+        try r.check(r.tufRepo(["sign", "--yes", "--repo", r.repo, "root", "--key", r.pem("root1")]), "sign root1")
     }
 
     static func rootVersion(_ r: SyntheticRepository) throws -> Int { try highestVersion(of: "root", in: r.repo + "/metadata") }

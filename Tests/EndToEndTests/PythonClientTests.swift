@@ -89,10 +89,10 @@ import TUFTestSupport
         for name in ["new1", "new2"] { try w.tufRepo(["keygen", "--type", "ed25519", "--out", "\(w.keys)/\(name)"]) }
         try w.tufRepo(["rotate", "--repo", w.repo, "root", "--add-key", w.pub("new1"), "--add-key", w.pub("new2"),
                        "--remove-key", w.pub("root1"), "--remove-key", w.pub("root2"), "--threshold", "2"])
-        try w.tufRepo(["sign", "--repo", w.repo, "root", "--key", w.pem("root1")])
-        try w.tufRepo(["sign", "--repo", w.repo, "root", "--key", w.pem("root3"), "--passphrase-env", Workspace.passphraseVariable])
+        try w.tufRepo(["sign", "--yes", "--repo", w.repo, "root", "--key", w.pem("root1")])
+        try w.tufRepo(["sign", "--yes", "--repo", w.repo, "root", "--key", w.pem("root3"), "--passphrase-env", Workspace.passphraseVariable])
         #expect(!FileManager.default.fileExists(atPath: "\(w.metadata)/2.root.json"), "published before the new keys signed")
-        try w.tufRepo(["sign", "--repo", w.repo, "root", "--key", w.pem("new1")])
+        try w.tufRepo(["sign", "--yes", "--repo", w.repo, "root", "--key", w.pem("new1")])
         #expect(try w.version(of: "root") == 2)
 
         let again = try fetch(earlier)

@@ -41,7 +41,7 @@ final class Workspace: @unchecked Sendable {
             for e in expires { initArgs += ["--expires", e] }
             initArgs += initArguments
             try tufRepo(initArgs)
-            try tufRepo(["sign", "--repo", repo, "root", "--key", pem("root3"), "--passphrase-env", Self.passphraseVariable])
+            try tufRepo(["sign", "--yes", "--repo", repo, "root", "--key", pem("root3"), "--passphrase-env", Self.passphraseVariable])
             try generate()
         } catch {
             try? FileManager.default.removeItem(atPath: root)

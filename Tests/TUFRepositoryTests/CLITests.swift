@@ -32,7 +32,7 @@ import TUFTestSupport
 
     @Test(.enabled(if: enabled), arguments: [
         ["verify"], ["generate", "--repo", "/nonexistent"], ["timestamp", "--repo", "x", "--key", "k", "--if-expiring-within", "12x"],
-        ["rotate", "--repo", "x", "nobody", "--threshold", "1"], ["sign", "--repo", "x", "snapshot", "--key", "k"], ["no-such-command"],
+        ["rotate", "--repo", "x", "nobody", "--threshold", "1"], ["sign", "--yes", "--repo", "x", "snapshot", "--key", "k"], ["no-such-command"],
         initArguments + ["--expires", "timestamp=0s"], initArguments + ["--bins", "3"],
     ])
     func usageErrorsExitTwo(_ args: [String]) throws {
@@ -55,10 +55,10 @@ import TUFTestSupport
                         "--sign-with", "\(k)/root1.pem", "--sign-with", "\(k)/targets.pem", "--sign-with", "\(k)/bins.pem"]
         #expect(try run(initArgs).status == 0)
         // The encrypted third root key, passphrase from the environment.
-        let sign = try run(["sign", "--repo", repo, "root", "--key", "\(k)/root3.pem", "--passphrase-env", "EXAMPLE_PASS"],
+        let sign = try run(["sign", "--yes", "--repo", repo, "root", "--key", "\(k)/root3.pem", "--passphrase-env", "EXAMPLE_PASS"],
                            env: ["EXAMPLE_PASS": "example-only"])
         #expect(sign.status == 0, "\(sign.output)")
-        let wrong = try run(["sign", "--repo", repo, "root", "--key", "\(k)/root3.pem", "--passphrase-env", "EXAMPLE_PASS"],
+        let wrong = try run(["sign", "--yes", "--repo", repo, "root", "--key", "\(k)/root3.pem", "--passphrase-env", "EXAMPLE_PASS"],
                             env: ["EXAMPLE_PASS": "nope"])
         #expect(wrong.status == 1)
         #expect(!wrong.output.contains("nope"))

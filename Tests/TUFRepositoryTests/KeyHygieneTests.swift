@@ -35,7 +35,7 @@ import TUFTestSupport
         let key = dir.sub("exposed.pem"), root = dir.sub("root.json")
         try writeKey("ed1", to: key, mode: mode)
         try writeRoot(to: root)
-        let refused = try run(["sign", "--file", root, "--key", key])
+        let refused = try run(["sign", "--yes", "--file", root, "--key", key])
         #expect(refused.status == 1, "\(refused.output)")
         let octal = "0" + String(mode, radix: 8)
         for part in [key, octal, "chmod 600", "--allow-exposed-key"] {
@@ -43,7 +43,7 @@ import TUFTestSupport
         }
         #expect(try Metadata<Root>(bytes: Array(Data(contentsOf: URL(fileURLWithPath: root)))).signatures.isEmpty)
         // The explicit override signs, and still warns.
-        let allowed = try run(["sign", "--file", root, "--key", key, "--allow-exposed-key"])
+        let allowed = try run(["sign", "--yes", "--file", root, "--key", key, "--allow-exposed-key"])
         #expect(allowed.status == 0, "\(allowed.output)")
         #expect(allowed.output.contains("warning") && allowed.output.contains(key), "\(allowed.output)")
         #expect(try Metadata<Root>(bytes: Array(Data(contentsOf: URL(fileURLWithPath: root)))).signatures.count == 1)
@@ -53,7 +53,7 @@ import TUFTestSupport
         let dir = TempDir()
         try writeKey("ed1", to: dir.sub("k.pem"))
         try writeRoot(to: dir.sub("root.json"))
-        let r = try run(["sign", "--file", dir.sub("root.json"), "--key", dir.sub("k.pem")])
+        let r = try run(["sign", "--yes", "--file", dir.sub("root.json"), "--key", dir.sub("k.pem")])
         #expect(r.status == 0, "\(r.output)")
         #expect(!r.output.contains("warning"), "\(r.output)")
     }

@@ -47,7 +47,7 @@ import TUFTestSupport
         func signedCopy(_ name: String, by key: String) throws -> String {
             let copy = dir.sub(name + ".json")
             try FileManager.default.copyItem(atPath: staged, toPath: copy)
-            try check(["sign", "--file", copy, "--key", "\(keys)/\(key).pem"])
+            try check(["sign", "--yes", "--file", copy, "--key", "\(keys)/\(key).pem"])
             return copy
         }
 
@@ -58,7 +58,7 @@ import TUFTestSupport
     @Test(.enabled(if: enabled)) func copiesSignedInParallelMergeInOneCallAndPublish() throws {
         let c = try Ceremony()
         let copies = try ["root1", "root2", "root4"].map { try c.signedCopy("copy-\($0)", by: $0) }
-        let r = try c.run(["sign", "--repo", c.repo, "root", "--merge"] + copies)
+        let r = try c.run(["sign", "--yes", "--repo", c.repo, "root", "--merge"] + copies)
         #expect(r.status == 0, "\(r.output)")
         #expect(r.output.contains("merged 3 new signature(s)"), "\(r.output)")
         #expect(c.published2, "root version 2 is published once both thresholds are met")
@@ -69,12 +69,12 @@ import TUFTestSupport
     @Test(.enabled(if: enabled)) func copiesMergedOneByOnePublishAtTheLast() throws {
         let c = try Ceremony()
         for key in ["root1", "root4"] {
-            let r = try c.run(["sign", "--repo", c.repo, "root", "--merge", try c.signedCopy("copy-\(key)", by: key)])
+            let r = try c.run(["sign", "--yes", "--repo", c.repo, "root", "--merge", try c.signedCopy("copy-\(key)", by: key)])
             #expect(r.status == 0, "\(r.output)")
             #expect(r.output.contains("not published yet"), "\(r.output)")
             #expect(!c.published2)
         }
-        let last = try c.run(["sign", "--repo", c.repo, "root", "--merge", try c.signedCopy("copy-root2", by: "root2")])
+        let last = try c.run(["sign", "--yes", "--repo", c.repo, "root", "--merge", try c.signedCopy("copy-root2", by: "root2")])
         #expect(last.status == 0, "\(last.output)")
         #expect(c.published2)
     }
@@ -82,10 +82,10 @@ import TUFTestSupport
     @Test(.enabled(if: enabled)) func theSameKeyTwiceCountsOnce() throws {
         let c = try Ceremony()
         let a = try c.signedCopy("a", by: "root1"), again = try c.signedCopy("again", by: "root1")
-        let r = try c.run(["sign", "--repo", c.repo, "root", "--merge", a, again])
+        let r = try c.run(["sign", "--yes", "--repo", c.repo, "root", "--merge", a, again])
         #expect(r.status == 0, "\(r.output)")
         #expect(r.output.contains("merged 1 new signature(s)"), "\(r.output)")
-        let twice = try c.run(["sign", "--repo", c.repo, "root", "--merge", a])
+        let twice = try c.run(["sign", "--yes", "--repo", c.repo, "root", "--merge", a])
         #expect(twice.output.contains("merged 0 new signature(s)") && twice.output.contains("already present"), "\(twice.output)")
         #expect(!c.published2, "one key, however often, is one signature of the three needed")
     }
@@ -114,7 +114,7 @@ import TUFTestSupport
         ]
         let before = c.stagedBytes()
         for (copy, reason) in cases {
-            let r = try c.run(["sign", "--repo", c.repo, "root", "--merge", good, copy])
+            let r = try c.run(["sign", "--yes", "--repo", c.repo, "root", "--merge", good, copy])
             #expect(r.status == 1, "\(copy): \(r.output)")
             #expect(r.output.contains(copy), "the error names the copy: \(r.output)")
             #expect(r.output.contains(reason), "\(copy): \(r.output)")
@@ -125,8 +125,59 @@ import TUFTestSupport
 
     @Test(.enabled(if: enabled)) func mergeUsageErrorsExitTwo() throws {
         let c = try Ceremony()
-        #expect(try c.run(["sign", "--repo", c.repo, "root"]).status == 2, "neither --key nor --merge")
-        #expect(try c.run(["sign", "--file", c.staged, "--merge", c.staged]).status == 2, "--merge needs --repo")
-        #expect(try c.run(["sign", "--repo", c.repo, "root", "--merge", c.staged, "--key", "\(c.keys)/root1.pem"]).status == 2)
+        #expect(try c.run(["sign", "--yes", "--repo", c.repo, "root"]).status == 2, "neither --key nor --merge")
+        #expect(try c.run(["sign", "--yes", "--file", c.staged, "--merge", c.staged]).status == 2, "--merge needs --repo")
+        #expect(try c.run(["sign", "--yes", "--repo", c.repo, "root", "--merge", c.staged, "--key", "\(c.keys)/root1.pem"]).status == 2)
+    }
+}
+
+/// The review `sign` prints before signing, and its confirmation.
+@Suite struct SigningReviewCLITests {
+    static let enabled = CLITests.enabled
+
+    @Test(.enabled(if: enabled)) func reviewNamesTheChangesAndTheDigestOfTheSignedBytes() throws {
+        let c = try MergeCLITests.Ceremony()
+        let r = try c.run(["sign", "--yes", "--repo", c.repo, "root", "--key", "\(c.keys)/root1.pem"])
+        #expect(r.status == 0, "\(r.output)")
+        #expect(r.output.contains("version: 1 → 2"), "\(r.output)")
+        #expect(r.output.contains("root: threshold 2 → 3 of 4 keys"), "\(r.output)")
+        for key in ["root4", "root5"] {
+            let id = try MergeCLITests.keyID(c.keys + "/\(key).pub.json")
+            #expect(r.output.contains("root: key added \(id.prefix(16)) (ed25519/ed25519)"), "\(key): \(r.output)")
+        }
+        let removed = try MergeCLITests.keyID(c.keys + "/root3.pub.json")
+        #expect(r.output.contains("root: key removed \(removed.prefix(16))"), "\(r.output)")
+        // The digest, computed independently by python-tuf: SHA-256 of the canonical `signed`.
+        let py = try Interop.run(try #require(Interop.python, "TUF_INTEROP_PYTHON"), ["-c", """
+            import hashlib, sys
+            from tuf.api.metadata import Metadata
+            md = Metadata.from_file(sys.argv[1])
+            print(hashlib.sha256(md.signed_bytes).hexdigest())
+            """, c.staged])
+        let digest = py.output.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(digest.count == 64, "\(py.output)")
+        #expect(r.output.contains("SHA-256 of the bytes to sign: \(digest)"), "\(r.output)")
+    }
+
+    @Test(.enabled(if: enabled)) func withoutATerminalAndWithoutYesNothingIsSigned() throws {
+        let c = try MergeCLITests.Ceremony()
+        let before = c.stagedBytes()
+        let copy = try c.signedCopy("copy", by: "root1")
+        let copyBefore = FileManager.default.contents(atPath: copy)
+        for args in [["sign", "--repo", c.repo, "root", "--key", "\(c.keys)/root2.pem"], ["sign", "--file", copy, "--key", "\(c.keys)/root2.pem"]] {
+            let r = try c.run(args)   // the test runner's stdin is no terminal
+            #expect(r.status == 1, "\(r.output)")
+            #expect(r.output.contains("SHA-256 of the bytes to sign"), "the review is shown first: \(r.output)")
+            #expect(r.output.contains("pass --yes"), "\(r.output)")
+        }
+        #expect(c.stagedBytes() == before)
+        #expect(FileManager.default.contents(atPath: copy) == copyBefore)
+    }
+}
+
+extension MergeCLITests {
+    static func keyID(_ pubFile: String) throws -> String {
+        let json = try JSONSerialization.jsonObject(with: try Data(contentsOf: URL(fileURLWithPath: pubFile))) as? [String: Any]
+        return json?["keyid"] as? String ?? ""
     }
 }

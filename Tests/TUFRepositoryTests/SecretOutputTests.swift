@@ -82,7 +82,7 @@ import TUFTestSupport
                                    "--sign-with", pem("root"), "--sign-with", pem("targets"), "--sign-with", pem("bins")]) == 0)
         #expect(try run(repoTool, ["generate", "--repo", repo, "--index", index, "--durability", "none", "--progress"] + online) == 0)
         try FileManager.default.copyItem(atPath: "\(repo)/metadata/1.root.json", toPath: dir.sub("copy.root.json"))
-        #expect(try run(repoTool, ["sign", "--file", dir.sub("copy.root.json"), "--key", pem("root"), "--passphrase-env", "KEY_PASS"]) == 0)
+        #expect(try run(repoTool, ["sign", "--yes", "--file", dir.sub("copy.root.json"), "--key", pem("root"), "--passphrase-env", "KEY_PASS"]) == 0)
         #expect(try run(repoTool, ["status", "--repo", repo]) == 0)
         #expect(try run(repoTool, ["status", "--repo", repo, "--json"]) == 0)
         #expect(try run(repoTool, ["verify", "--repo", repo]) == 0)
@@ -90,10 +90,10 @@ import TUFTestSupport
         #expect(try run(repoTool, ["rotate", "--repo", repo, "targets", "--add-key", pub("bins")]) == 0)
 
         // Failures: wrong, empty or unset passphrase; damaged, truncated, exposed and wrong key files.
-        #expect(try run(repoTool, ["sign", "--repo", repo, "root", "--key", pem("root"), "--passphrase-env", "WRONG_PASS"]) == 1)
-        #expect(try run(repoTool, ["sign", "--file", dir.sub("copy.root.json"), "--key", pem("targets"), "--passphrase-env", "WRONG_PASS"]) == 1)
-        #expect(try run(repoTool, ["sign", "--repo", repo, "root", "--key", pem("root"), "--passphrase-env", "EMPTY_PASS"]) == 1)
-        #expect(try run(repoTool, ["sign", "--repo", repo, "root", "--key", pem("root"), "--passphrase-env", "UNSET_PASS_FOR_TEST"]) == 1)
+        #expect(try run(repoTool, ["sign", "--yes", "--repo", repo, "root", "--key", pem("root"), "--passphrase-env", "WRONG_PASS"]) == 1)
+        #expect(try run(repoTool, ["sign", "--yes", "--file", dir.sub("copy.root.json"), "--key", pem("targets"), "--passphrase-env", "WRONG_PASS"]) == 1)
+        #expect(try run(repoTool, ["sign", "--yes", "--repo", repo, "root", "--key", pem("root"), "--passphrase-env", "EMPTY_PASS"]) == 1)
+        #expect(try run(repoTool, ["sign", "--yes", "--repo", repo, "root", "--key", pem("root"), "--passphrase-env", "UNSET_PASS_FOR_TEST"]) == 1)
         for (name, source) in [("damaged", "root"), ("truncated", "bins"), ("exposed", "snapshot"), ("mangled", "timestamp")] {
             var text = try String(contentsOfFile: pem(source), encoding: .utf8)
             switch name {
@@ -105,10 +105,10 @@ import TUFTestSupport
             let path = "\(keys)/\(name).pem"
             try Data(text.utf8).write(to: URL(fileURLWithPath: path))
             try FileManager.default.setAttributes([.posixPermissions: name == "exposed" ? 0o644 : 0o600], ofItemAtPath: path)
-            #expect(try run(repoTool, ["sign", "--file", dir.sub("copy.root.json"), "--key", path, "--passphrase-env", "KEY_PASS"]) == 1, "\(name)")
+            #expect(try run(repoTool, ["sign", "--yes", "--file", dir.sub("copy.root.json"), "--key", path, "--passphrase-env", "KEY_PASS"]) == 1, "\(name)")
             #expect(try run(repoTool, ["timestamp", "--repo", repo, "--key", path]) == 1, "\(name)")
         }
-        #expect(try run(repoTool, ["sign", "--file", dir.sub("copy.root.json"), "--key", pub("root")]) == 1)
+        #expect(try run(repoTool, ["sign", "--yes", "--file", dir.sub("copy.root.json"), "--key", pub("root")]) == 1)
         #expect(try run(repoTool, ["timestamp", "--repo", repo, "--key", pem("snapshot")]) == 1)
         try run(repoTool, ["generate", "--repo", repo, "--index", index, "--key", pem("timestamp")])
         #expect(try run(repoTool, ["init", "--repo", dir.sub("repo2"), "--root-key", pem("root"), "--root-threshold", "1",
