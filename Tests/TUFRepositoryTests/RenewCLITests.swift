@@ -86,7 +86,12 @@ import TUFTestSupport
         #expect(roles[0]["seconds_left"] as? Int == 364 * 86_400)
         // The timestamp (1 day, from the start) has expired a day later.
         #expect(roles[4]["seconds_left"] as? Int == 0)
-        #expect((s["bins"] as? [String: Any])?["days_left"] as? Int == 0)
+        // Bins: seconds left to the earliest bin expiry (bins expire staggered, within a day).
+        let bins = try #require(s["bins"] as? [String: Any])
+        let earliest = try #require(ISO8601DateFormatter().date(from: bins["earliest_expiry"] as? String ?? ""))
+        let asked = try #require(ISO8601DateFormatter().date(from: "2026-01-02T00:00:00Z"))
+        #expect(bins["seconds_left"] as? Int == Int(earliest.timeIntervalSince(asked)))
+        #expect((bins["days_left"] as? Int).map { $0 <= 0 } == true)
     }
 
     @Test(.enabled(if: enabled)) func renewWithKeyStagesSignsAndPublishesNextVersion() throws {
