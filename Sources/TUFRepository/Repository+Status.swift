@@ -22,8 +22,15 @@ public struct RoleStatus: Sendable, Equatable {
             .init(key: "keyids", value: .array(keyIDs.map { .string($0) })), .init(key: "threshold", value: .int(Int64(threshold))),
             .init(key: "signed_by", value: .array(signedBy.map { .string($0) })), .init(key: "expiring_soon", value: .bool(expiringSoon)),
             .init(key: "seconds_left", value: .int(secondsLeft)), .init(key: "days_left", value: .int(Repository.daysLeft(secondsLeft))),
+            .init(key: "signatures_needed", value: .int(Int64(signaturesNeeded))),
+            .init(key: "can_still_sign", value: .array(canStillSign.map { .string($0) })),
         ]))
     }
+
+    /// How many more distinct keys must sign to meet the threshold.
+    public var signaturesNeeded: Int { max(0, threshold - signedBy.count) }
+    /// The listed keys that have not signed yet.
+    public var canStillSign: [String] { keyIDs.filter { !signedBy.contains($0) } }
 }
 
 /// The state of a repository: published roles, a summary of the bins, staged roles.
@@ -74,8 +81,8 @@ public struct RepositoryStatus: Sendable, Equatable {
             out += "  \(binCount) bins: versions \(v.lowerBound)–\(v.upperBound), earliest expiry \(e), \(binsExpiringSoon) expiring soon\n"
         }
         out += "staged:\n" + (staged.isEmpty ? "  nothing\n" : staged.map { r in
-            let missing = r.keyIDs.filter { !r.signedBy.contains($0) }.map { String($0.prefix(8)) }
-            return line(r) + (r.signedBy.count < r.threshold ? "; can still sign: \(missing.joined(separator: " "))" : "; ready") + "\n"
+            let missing = r.canStillSign.map { String($0.prefix(16)) }
+            return line(r) + (r.signaturesNeeded > 0 ? "; needs \(r.signaturesNeeded) more of: \(missing.joined(separator: " "))" : "; ready") + "\n"
         }.joined())
         out += diskText
         let soon = expiringSoon

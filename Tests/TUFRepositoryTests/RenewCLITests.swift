@@ -136,3 +136,24 @@ import TUFTestSupport
         #expect(try Interop.run(try BuiltBinaries.require(CLITests.binary, "tuf-repo"), args, environment: ProcessInfo.processInfo.environment).status == 2)
     }
 }
+
+/// `status` names the keys that still have to sign a staged role, per threshold.
+@Suite struct StagedSignersCLITests {
+    @Test(.enabled(if: CLITests.enabled)) func statusNamesMissingSignersPerThreshold() throws {
+        let r = try RenewCLITests.Repo()
+        let now = RenewCLITests.start
+        // Root 2-of-2 (root1, root2) → 2-of-3 with root3 added; root1 signs.
+        #expect(try r.run(["rotate", "--repo", r.repo, "root", "--add-key", "\(r.k)/root3.pub.json"], at: now).status == 0)
+        #expect(try r.run(["sign", "--repo", r.repo, "root", "--key", "\(r.k)/root1.pem"], at: now).status == 0)
+        let s = try r.json(["status", "--repo", r.repo], at: now)
+        let staged = try #require(s["staged"] as? [[String: Any]])
+        let new = try #require(staged.first { $0["role"] as? String == "root (staged)" })
+        let old = try #require(staged.first { ($0["role"] as? String)?.contains("previous root") == true })
+        #expect(new["signatures_needed"] as? Int == 1)
+        #expect((new["can_still_sign"] as? [String])?.count == 2)
+        #expect(old["signatures_needed"] as? Int == 1)
+        #expect((old["can_still_sign"] as? [String])?.count == 1)
+        let text = try r.run(["status", "--repo", r.repo], at: now).output
+        #expect(text.contains("needs 1 more of: "), "\(text)")
+    }
+}
