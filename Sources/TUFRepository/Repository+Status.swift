@@ -12,6 +12,8 @@ public struct RoleStatus: Sendable, Equatable {
     public var signedBy: [String]
     /// True when the role expires within its refresh window.
     public var expiringSoon: Bool
+    /// Seconds until it expires (negative once expired).
+    public var secondsLeft: Int64 = 0
 
     public var json: JSON {
         .object(JSONObject([
@@ -19,8 +21,16 @@ public struct RoleStatus: Sendable, Equatable {
             .init(key: "expires", value: .string(expires.iso8601)),
             .init(key: "keyids", value: .array(keyIDs.map { .string($0) })), .init(key: "threshold", value: .int(Int64(threshold))),
             .init(key: "signed_by", value: .array(signedBy.map { .string($0) })), .init(key: "expiring_soon", value: .bool(expiringSoon)),
+            .init(key: "seconds_left", value: .int(secondsLeft)), .init(key: "days_left", value: .int(Repository.daysLeft(secondsLeft))),
+            .init(key: "signatures_needed", value: .int(Int64(signaturesNeeded))),
+            .init(key: "can_still_sign", value: .array(canStillSign.map { .string($0) })),
         ]))
     }
+
+    /// How many more distinct keys must sign to meet the threshold.
+    public var signaturesNeeded: Int { max(0, threshold - signedBy.count) }
+    /// The listed keys that have not signed yet.
+    public var canStillSign: [String] { keyIDs.filter { !signedBy.contains($0) } }
 }
 
 /// The state of a repository: published roles, a summary of the bins, staged roles.
@@ -30,6 +40,8 @@ public struct RepositoryStatus: Sendable, Equatable {
     public var binVersions: ClosedRange<Int64>?
     public var earliestBinExpiry: Expiry?
     public var binsExpiringSoon = 0
+    /// Seconds until the earliest bin expires.
+    public var earliestBinSecondsLeft: Int64?
     public var staged: [RoleStatus] = []
     /// Disk used, and what a prune would remove now (`RepositoryStatus+Disk.swift`).
     public var disk = DiskUsage()
@@ -50,6 +62,8 @@ public struct RepositoryStatus: Sendable, Equatable {
                 .init(key: "max_version", value: binVersions.map { .int($0.upperBound) } ?? .null),
                 .init(key: "earliest_expiry", value: earliestBinExpiry.map { .string($0.iso8601) } ?? .null),
                 .init(key: "expiring_soon", value: .int(Int64(binsExpiringSoon))),
+                .init(key: "seconds_left", value: earliestBinSecondsLeft.map { .int($0) } ?? .null),
+                .init(key: "days_left", value: earliestBinSecondsLeft.map { .int(Repository.daysLeft($0)) } ?? .null),
             ]))),
             .init(key: "staged", value: .array(staged.map(\.json))),
             .init(key: "disk", value: diskJSON),
@@ -60,15 +74,15 @@ public struct RepositoryStatus: Sendable, Equatable {
     /// A human-readable report.
     public var text: String {
         func line(_ r: RoleStatus) -> String {
-            "  \(r.role): version \(r.version), expires \(r.expires)\(r.expiringSoon ? " (EXPIRING SOON)" : ""), signed by \(r.signedBy.count) of \(r.threshold) required (keys: \(r.keyIDs.map { String($0.prefix(8)) }.joined(separator: " ")))"
+            "  \(r.role): version \(r.version), expires \(r.expires)\(r.expiringSoon ? " (EXPIRING SOON)" : "") (\(Repository.daysLeft(r.secondsLeft)) days left), signed by \(r.signedBy.count) of \(r.threshold) required (keys: \(r.keyIDs.map { String($0.prefix(8)) }.joined(separator: " ")))"
         }
         var out = "published:\n" + (published.isEmpty ? "  nothing\n" : published.map { line($0) + "\n" }.joined())
         if let v = binVersions, let e = earliestBinExpiry {
             out += "  \(binCount) bins: versions \(v.lowerBound)–\(v.upperBound), earliest expiry \(e), \(binsExpiringSoon) expiring soon\n"
         }
         out += "staged:\n" + (staged.isEmpty ? "  nothing\n" : staged.map { r in
-            let missing = r.keyIDs.filter { !r.signedBy.contains($0) }.map { String($0.prefix(8)) }
-            return line(r) + (r.signedBy.count < r.threshold ? "; can still sign: \(missing.joined(separator: " "))" : "; ready") + "\n"
+            let missing = r.canStillSign.map { String($0.prefix(16)) }
+            return line(r) + (r.signaturesNeeded > 0 ? "; needs \(r.signaturesNeeded) more of: \(missing.joined(separator: " "))" : "; ready") + "\n"
         }.joined())
         out += diskText
         let soon = expiringSoon
@@ -88,7 +102,8 @@ extension Repository {
             let k = keys ?? RoleKeys(keyIDs: [], threshold: 1, keys: [:])
             return RoleStatus(role: name, version: l.signed.version, expires: l.signed.expires, keyIDs: k.keyIDs, threshold: k.threshold,
                               signedBy: k.verifies(signedBytes: l.signedBytes, signatures: l.metadata.signatures).signedBy,
-                              expiringSoon: Self.expiresSoon(l.signed.expires, now: now, window: policy.refreshWindow(of: r)))
+                              expiringSoon: Self.expiresSoon(l.signed.expires, now: now, window: policy.refreshWindow(of: r)),
+                              secondsLeft: l.signed.expires.secondsSinceEpoch - now.secondsSinceEpoch)
         }
         if let root = published.root {
             s.published.append(role("root", root, RoleKeys(root: root.signed, .root), .root))
@@ -105,6 +120,7 @@ extension Repository {
             let versions = cache.entries.values.map(\.version)
             if let lo = versions.min(), let hi = versions.max() { s.binVersions = lo...hi }
             s.earliestBinExpiry = cache.entries.values.map(\.expires).min().map(Expiry.init(secondsSinceEpoch:))
+            s.earliestBinSecondsLeft = s.earliestBinExpiry.map { $0.secondsSinceEpoch - now.secondsSinceEpoch }
             s.binsExpiringSoon = cache.entries.values.filter {
                 Self.expiresSoon(Expiry(secondsSinceEpoch: $0.expires), now: now, window: policy.refreshWindow(of: .binN))
             }.count

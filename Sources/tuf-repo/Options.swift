@@ -75,8 +75,12 @@ struct PrivateKeyOptions: ParsableArguments {
     }
 }
 
-/// The current time, in whole seconds.
-func currentTime() -> Expiry { Expiry(secondsSinceEpoch: Int64(Date().timeIntervalSince1970)) }
+/// The current time, in whole seconds. Tests move the clock with the undocumented
+/// TUF_REPO_TEST_NOW (an ISO 8601 time): expiry checks can only be tested that way.
+func currentTime() -> Expiry {
+    if let text = ProcessInfo.processInfo.environment["TUF_REPO_TEST_NOW"], let t = Expiry(iso8601: text) { return t }
+    return Expiry(secondsSinceEpoch: Int64(Date().timeIntervalSince1970))
+}
 
 /// Parses a duration option, as a usage error when malformed.
 func parseDuration(_ text: String, option: String) throws -> Int64 {

@@ -12,8 +12,8 @@ struct TUFRepo: ParsableCommand {
         online roles (bin-n, snapshot, timestamp) are signed by generate and timestamp. \
         Durations read 365d, 12h, 30m. Exit status: 0 success, 1 failure, 2 usage.
         """,
-        subcommands: [Keygen.self, Init.self, Generate.self, Enqueue.self, Publish.self, Sign.self, Rotate.self, TimestampCommand.self,
-                      Status.self, Verify.self, Prune.self, Rebin.self])
+        subcommands: [Keygen.self, Init.self, Generate.self, Enqueue.self, Publish.self, Sign.self, Rotate.self, Renew.self, TimestampCommand.self,
+                      Status.self, CheckExpiry.self, Verify.self, Prune.self, Rebin.self])
 }
 
 do {

@@ -44,6 +44,17 @@ import TUFTestSupport
         #expect(try w.published("metadata/timestamp.json") != old)
     }
 
+    @Test func testCronRefreshesTheTimestampThenFailsOnAnOfflineRoleAboutToExpire() throws {
+        let w = try Workspace(linkFiles: false)
+        let old = try w.published("metadata/timestamp.json")
+        // Offline roles are valid for 365 days; a 400-day warning window makes them due.
+        let result = try Self.runCron(w, index: false, refresh: "2d", environment: ["TUF_EXPIRY_WARN": "400d"])
+        #expect(result.status == 1, "\(result.output)")
+        #expect(result.output.contains("DUE: root version 1"), "\(result.output)")
+        // The failing check came after the refresh, which still happened.
+        #expect(try w.published("metadata/timestamp.json") != old)
+    }
+
     @Test func testCronWithoutARepositoryFailsSayingSo() throws {
         let w = try Workspace(linkFiles: false)
         var environment = ProcessInfo.processInfo.environment
