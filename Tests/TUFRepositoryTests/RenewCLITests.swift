@@ -122,9 +122,9 @@ import TUFTestSupport
         #expect(renew.status == 0, "\(renew.output)")
         let staged = try r.run(["check-expiry", "--repo", r.repo, "--within", "30d"], at: late)
         #expect(staged.output.contains("ok: root (staged) version 2 expires 2028-01-14T00:00:00Z"), "\(staged.output)")
-        #expect(try r.run(["sign", "--repo", r.repo, "root", "--key", "\(r.k)/root1.pem"], at: late).status == 0)
+        #expect(try r.run(["sign", "--yes", "--repo", r.repo, "root", "--key", "\(r.k)/root1.pem"], at: late).status == 0)
         #expect(!FileManager.default.fileExists(atPath: r.repo + "/metadata/2.root.json"))
-        #expect(try r.run(["sign", "--repo", r.repo, "root", "--key", "\(r.k)/root2.pem"], at: late).status == 0)
+        #expect(try r.run(["sign", "--yes", "--repo", r.repo, "root", "--key", "\(r.k)/root2.pem"], at: late).status == 0)
         #expect(try r.generate(at: late).status == 0)
         #expect(FileManager.default.fileExists(atPath: r.repo + "/metadata/2.root.json"))
         #expect(try r.run(["verify", "--repo", r.repo], at: late).status == 0)
@@ -144,7 +144,7 @@ import TUFTestSupport
         let now = RenewCLITests.start
         // Root 2-of-2 (root1, root2) → 2-of-3 with root3 added; root1 signs.
         #expect(try r.run(["rotate", "--repo", r.repo, "root", "--add-key", "\(r.k)/root3.pub.json"], at: now).status == 0)
-        #expect(try r.run(["sign", "--repo", r.repo, "root", "--key", "\(r.k)/root1.pem"], at: now).status == 0)
+        #expect(try r.run(["sign", "--yes", "--repo", r.repo, "root", "--key", "\(r.k)/root1.pem"], at: now).status == 0)
         let s = try r.json(["status", "--repo", r.repo], at: now)
         let staged = try #require(s["staged"] as? [[String: Any]])
         let new = try #require(staged.first { $0["role"] as? String == "root (staged)" })
