@@ -19,15 +19,7 @@ extension Repository {
                          skipUnknown: Bool = false, now: Expiry) throws(RepositoryError) -> PublishResult {
         var scope = IndexSnapshot.ChangeScope.rescan
         if let projects {
-            var names: [String] = []
-            for p in projects {
-                let n = PackageIndex.normalize(p)
-                guard PackageIndex.isUsableProjectName(n) else {
-                    throw RepositoryError(.invalidArgument, "\(DisplayText.escaped(p)): not a usable project name")
-                }
-                names.append(n)
-            }
-            scope = .projects(names, skipUnknown: skipUnknown)
+            scope = .projects(try Self.normalizedProjectNames(projects), skipUnknown: skipUnknown)
         }
         return try locked { () throws(RepositoryError) -> PublishResult in
             var index = index
@@ -169,5 +161,22 @@ extension Repository {
             StateStore.remove(repository: path)
             return try publish(signers: signers, desired: desired, mode: mode, now: now, state: nil)
         }
+    }
+}
+
+extension Repository {
+    /// Project names as given by an operator or an upload hook, normalized (PEP 503); a name
+    /// that cannot be a project's (PEP 508) is an invalid argument, shown escaped.
+    static func normalizedProjectNames(_ names: [String]) throws(RepositoryError) -> [String] {
+        var out: [String] = []
+        out.reserveCapacity(names.count)
+        for name in names {
+            let n = PackageIndex.normalize(name)
+            guard PackageIndex.isUsableProjectName(n) else {
+                throw RepositoryError(.invalidArgument, "\(DisplayText.escaped(name)): not a usable project name")
+            }
+            out.append(n)
+        }
+        return out
     }
 }

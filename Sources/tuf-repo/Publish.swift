@@ -20,7 +20,7 @@ struct Publish: ParsableCommand {
     @OptionGroup var repoOption: RepoOption
     @Option(name: .long, help: ArgumentHelp("The index snapshot directory.", valueName: "INDEX"))
     var index: String
-    @Option(name: .long, help: ArgumentHelp("An online private key (PEM); repeat.", valueName: "PEM"))
+    @Option(name: .long, help: ArgumentHelp("An online private key (PEM file or pkcs11: URI); repeat.", valueName: "KEY"))
     var key: [String] = []
     @OptionGroup var keyOptions: PrivateKeyOptions
     @Flag(name: .long, help: "Hard-link INDEX/packages files into REPO/targets under hash-prefixed names.")

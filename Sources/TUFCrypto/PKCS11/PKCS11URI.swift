@@ -130,7 +130,7 @@ public struct PKCS11URI: Sendable, Equatable, CustomStringConvertible {
         var bytes = Array(value.utf8)[...]
         while let b = bytes.popFirst() {
             if b == UInt8(ascii: "%") {
-                guard bytes.count >= 2, let hi = hexValue(bytes.removeFirst()), let lo = hexValue(bytes.removeFirst()) else {
+                guard bytes.count >= 2, let hi = Hex.value(of: bytes.removeFirst()), let lo = Hex.value(of: bytes.removeFirst()) else {
                     throw CryptoError(.badURI, "\(text): bad percent-encoding in \(attribute)")
                 }
                 out.append(hi << 4 | lo)
@@ -143,14 +143,6 @@ public struct PKCS11URI: Sendable, Equatable, CustomStringConvertible {
         return out
     }
 
-    private static func hexValue(_ c: UInt8) -> UInt8? {
-        switch c {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): c - UInt8(ascii: "A") + 10
-        default: nil
-        }
-    }
 
     private static func utf8(_ bytes: [UInt8], _ name: String, text: String) throws(CryptoError) -> String {
         guard let s = String(validating: bytes, as: UTF8.self) else { throw CryptoError(.badURI, "\(text): \(name) is not UTF-8") }

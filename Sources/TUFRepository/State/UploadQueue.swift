@@ -78,14 +78,7 @@ extension Repository {
     /// taking the repository lock; returns how many were queued.
     public func enqueue(_ names: [String]) throws(RepositoryError) -> Int {
         _ = try policy()
-        var normalized: [String] = []
-        for n in names {
-            let p = PackageIndex.normalize(n)
-            guard PackageIndex.isUsableProjectName(p) else {
-                throw RepositoryError(.invalidArgument, "\(DisplayText.escaped(n)): not a usable project name")
-            }
-            normalized.append(p)
-        }
+        let normalized = try Self.normalizedProjectNames(names)
         guard !normalized.isEmpty else { return 0 }
         try UploadQueue(repository: path).append(normalized)
         return normalized.count
