@@ -15,6 +15,9 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // The HTTP/1 server of `tuf-verify serve` (issue 10): NIO's own HTTP codec, no framework
+        // on top, so CI builds three NIO modules rather than a web stack (see the commit).
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         .systemLibrary(name: "CSodium", pkgConfig: "libsodium", providers: [.apt(["libsodium-dev"])]),
@@ -30,13 +33,22 @@ let package = Package(
         .target(name: "TUFFileSystem"),
         .target(name: "TUFClient", dependencies: ["TUFMetadata", "TUFFileSystem"]),
         // The audit replays a repository through the client's trusted set: one set of rules.
+        // The loopback HTTP server of `tuf-verify serve`: NIO glue only; what it answers is
+        // decided by TUFClient's VerifyingIndex (pure of sockets, tested directly).
+        .target(name: "TUFIndexServer", dependencies: [
+            "TUFClient",
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
         .target(name: "TUFRepository", dependencies: ["TUFMetadata", "TUFClient", "TUFFileSystem", "CSQLite"]),
         .target(name: "TUFTestSupport", dependencies: ["TUFCanonicalJSON", "TUFCrypto", "TUFMetadata", "TUFClient"]),
         .executableTarget(name: "tuf-repo", dependencies: [
             "TUFRepository", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "tuf-verify", dependencies: [
-            "TUFClient", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "TUFClient", "TUFIndexServer", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Benchmark driver for Scripts/bench; not a product.
         .executableTarget(name: "tuf-bench", dependencies: ["TUFCanonicalJSON", "TUFCrypto", "TUFMetadata"]),

@@ -14,24 +14,37 @@ enum LengthAndHashes {
     /// True when the file at `path` has `length` bytes and every listed hash, read in chunks
     /// (a large local target is not loaded whole); false when it is missing or differs.
     static func fileMatches(_ path: String, length: Int64, hashes: [String: String]) -> Bool {
-        guard let fd = LocalFiles.openRegularFile(path) else { return false }
+        (try? checkFile(path, length: length, hashes: hashes, name: path)) != nil
+    }
+
+    /// Throws unless the file at `path` has `length` bytes and every listed hash: `.ioFailed`
+    /// when it cannot be read as a regular file, else the check that failed. Read in chunks,
+    /// and no further than one byte past `length`.
+    static func checkFile(_ path: String, length: Int64, hashes: [String: String], name: String) throws(ClientError) {
+        guard let fd = LocalFiles.openRegularFile(path) else { throw ClientError(.ioFailed, "\(path): cannot be read as a regular file") }
         defer { close(fd) }
         var hashers: [(String, StreamingHasher)] = []
-        for (name, _) in hashes {
-            guard let algorithm = HashAlgorithm(rawValue: name) else { return false }
-            hashers.append((name, StreamingHasher(algorithm)))
+        for (algorithm, _) in hashes {
+            guard let known = HashAlgorithm(rawValue: algorithm) else {
+                throw ClientError(.unknownHashAlgorithm, "\(name): cannot verify hash algorithm \"\(algorithm)\"")
+            }
+            hashers.append((algorithm, StreamingHasher(known)))
         }
         var total: Int64 = 0
-        let read: Void? = try? FileSystem.readChunks(fd, path) { chunk in
-            total += Int64(chunk.count)
-            guard total <= length else { return false }
-            for (_, hasher) in hashers { hasher.update(chunk) }
-            return true
-        }
-        guard read != nil, total <= length else { return false }
+        do {
+            try FileSystem.readChunks(fd, path) { chunk in
+                total += Int64(chunk.count)
+                guard total <= length else { return false }
+                for (_, hasher) in hashers { hasher.update(chunk) }
+                return true
+            }
+        } catch { throw ClientError(error) }
+        guard total <= length else { throw ClientError(.lengthMismatch, "\(name): more than the signed \(length) bytes") }
         let digests = Dictionary(hashers.map { ($0.0, $0.1.finalize()) }, uniquingKeysWith: { a, _ in a })
-        return (try? TUFMetadata.LengthAndHashes.check(actualLength: total, digest: { digests[$0.rawValue] ?? [] }, length: length,
-                                                       hashes: hashes, name: path)) != nil
+        do {
+            try TUFMetadata.LengthAndHashes.check(actualLength: total, digest: { digests[$0.rawValue] ?? [] }, length: length,
+                                                  hashes: hashes, name: name)
+        } catch { throw ClientError(error) }
     }
 
     /// The most bytes to read of a file whose trusted metadata lists `listed` bytes (nil when

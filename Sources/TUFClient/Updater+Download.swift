@@ -52,8 +52,12 @@ extension Updater {
         // Streamed to a temporary file and hashed on the way: a multi-gigabyte wheel never sits
         // in memory, and nothing reaches `destination` before it verified.
         let writer = try TargetFileWriter(destination: destination, algorithms: Array(file.hashes.keys))
+        var sink: any DownloadSink = writer
+        if let progress, file.length >= ProgressText.threshold {
+            sink = ProgressSink(writer, total: file.length) { progress(targetPath, $0, file.length) }
+        }
         do {
-            try await fetcher.fetch(url, maxLength: limit, into: writer)
+            try await fetcher.fetch(url, maxLength: limit, into: sink)
         } catch {
             writer.discard()
             throw error

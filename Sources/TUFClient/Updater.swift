@@ -14,6 +14,9 @@ public final class Updater {
     let fetcher: any Fetcher
     /// Everything verified so far in this run.
     public private(set) var trusted: TrustedMetadataSet
+    /// Called as a target download goes on (target path, bytes received, total), for
+    /// downloads of at least `ProgressText.threshold` bytes.
+    public var progress: (@Sendable (_ target: String, _ received: Int64, _ total: Int64) -> Void)?
     private var refreshed = false
 
     /// Starts from `metadataDir/root.json`, which the caller trusts (installed with `init`).

@@ -13,7 +13,7 @@ struct TUFVerify: ParsableCommand {
         Global options may be given before or after the subcommand. \
         Exit status: 0 success, 1 verification or download failure, 2 usage error.
         """,
-        subcommands: [Init.self, Refresh.self, Download.self, Project.self]
+        subcommands: [Init.self, Refresh.self, Download.self, Project.self, Check.self, Serve.self]
     )
 
     @OptionGroup(title: "Global options") var options: GlobalOptions

@@ -15,6 +15,9 @@ do {
 } catch let error as ClientError {
     Output.failure(error, json: wantsJSON)
     exit(1)
+} catch let code as ExitCode where code.rawValue == 1 {
+    // A subcommand that reported its failures itself (check).
+    exit(1)
 } catch {
     let message = TUFVerify.fullMessage(for: error)
     if TUFVerify.exitCode(for: error) == .success {

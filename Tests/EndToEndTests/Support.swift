@@ -20,14 +20,16 @@ final class Workspace: @unchecked Sendable {
     let linkFiles: Bool
 
     /// `init` (root1, targets, bins now; root3 in a second sitting), then `generate`.
-    init(succinct: Bool = false, linkFiles: Bool = true, expires: [String] = [], initArguments: [String] = []) throws {
+    /// `indexSource` is the index snapshot to copy (keys-example/index unless given).
+    init(succinct: Bool = false, linkFiles: Bool = true, expires: [String] = [], initArguments: [String] = [],
+         indexSource: String? = nil) throws {
         root = try Self.makeTemporaryFolder("tuf-e2e")
         self.linkFiles = linkFiles
         do {
             let fm = FileManager.default
             let example = Interop.projectRoot.appendingPathComponent("keys-example").path
             try fm.copyItem(atPath: example + "/keys", toPath: keys)
-            try fm.copyItem(atPath: example + "/index", toPath: index)
+            try fm.copyItem(atPath: indexSource ?? example + "/index", toPath: index)
             // git does not keep file modes; the key loader wants private keys to be private.
             for name in try fm.contentsOfDirectory(atPath: keys) where name.hasSuffix(".pem") {
                 try fm.setAttributes([.posixPermissions: 0o600], ofItemAtPath: keys + "/" + name)

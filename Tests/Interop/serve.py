@@ -4,7 +4,7 @@ tampering with what it serves: the malicious mirror of the threat model.
 
 Usage: serve.py ROOT [--forge-yank URLPATH FILENAME VALUE] [--replace URLPATH FILE]
                      [--endless URLPATH] [--slow URLPATH] [--status URLPATH CODE]
-                     [--only-user-agent TEXT] [--log FILE]
+                     [--only-user-agent TEXT] [--index-pages] [--log FILE]
 
 - binds 127.0.0.1 on a free port and prints "PORT <n>" as its first line of stdout;
 - serves ROOT as a static mirror (no directory listings, no paths outside ROOT);
@@ -17,6 +17,9 @@ Usage: serve.py ROOT [--forge-yank URLPATH FILENAME VALUE] [--replace URLPATH FI
 - --status: answers URLPATH with the HTTP status CODE;
 - --only-user-agent: tampers only with requests whose User-Agent contains TEXT (a server
   that targets one user); everyone else gets the honest bytes;
+- --index-pages: a URL path ending in "/" is served the folder's index.json as a PEP 691
+  page (application/vnd.pypi.simple.v1+json), so an installer can use the mirror's
+  targets/simple/ as its index directly; the tampering options then name PATH/index.json;
 - --log: appends one tab-separated line per event to FILE, flushed as it happens, so a test
   can see what the server did: "accepted PATH AGENT" when a request arrives, "tampered PATH
   AGENT" when it is served something other than ROOT's file, "sent PATH N" after each write
@@ -44,6 +47,7 @@ def parse_args():
     p.add_argument("--slow", action="append", default=[], metavar="URLPATH")
     p.add_argument("--status", nargs=2, action="append", default=[], metavar=("URLPATH", "CODE"))
     p.add_argument("--only-user-agent", default=None)
+    p.add_argument("--index-pages", action="store_true")
     p.add_argument("--log", default=None, metavar="FILE")
     return p.parse_args()
 
@@ -83,19 +87,32 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def log_message(self, *args):
         pass
 
-    def send_bytes(self, data, code=200):
+    def send_bytes(self, data, code=200, content_type=None):
         self.send_response(code)
+        if content_type:
+            self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.write_body(data)
 
     def write_body(self, data):
         """Writes body bytes, counting what the socket took (for --log)."""
+        if getattr(self, "head_only", False):
+            return
         self.wfile.write(data)
         self.body_sent += len(data)
 
+    def do_HEAD(self):
+        """Headers only, as GET would send them (uv asks before it downloads a wheel)."""
+        self.head_only = True
+        self.do_GET()
+
     def do_GET(self):
         path = urllib.parse.unquote(urllib.parse.urlsplit(self.path).path)
+        self.page = False
+        if ARGS.index_pages and path.endswith("/"):
+            path += "index.json"
+            self.page = True
         self.body_sent = 0
         try:
             self.respond(path)
@@ -137,7 +154,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return
         if tamper and path in REPLACED:
             with open(REPLACED[path], "rb") as f:
-                return self.send_bytes(f.read())
+                return self.send_bytes(f.read(), content_type="application/vnd.pypi.simple.v1+json" if self.page else None)
         full = os.path.realpath(os.path.join(ROOT, path.lstrip("/")))
         if not full.startswith(ROOT + os.sep) or not os.path.isfile(full):
             return self.send_bytes(b"not found", 404)
@@ -145,7 +162,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             data = f.read()
         if tamper and path in FORGED:
             data = forge(data, FORGED[path])
-        self.send_bytes(data)
+        self.send_bytes(data, content_type="application/vnd.pypi.simple.v1+json" if self.page else None)
 
 
 def main():

@@ -1,0 +1,129 @@
+import ArgumentParser
+import Foundation
+import TUFClient
+import TUFIndexServer
+import TUFMetadata
+
+/// `serve`: a local simple index for pip and uv that answers only with what verified.
+struct Serve: AsyncParsableCommand {
+    static let needs: [GlobalOptions.Need] = [.metadataDir, .metadataURL, .targetBaseURL]
+    static let configuration = CommandConfiguration(
+        abstract: "Serve a verifying simple index (PEP 503/691) for pip and uv on loopback.",
+        usage: GlobalOptions.usage("serve", needs: needs, optional: ["--no-target-hash-prefix"],
+                                   arguments: "[--host <addr>] [--port <n>] [--cache-dir <dir>] [--refresh-interval <s>]"),
+        discussion: """
+        Prints the index URL on its first line of output, then answers installers:
+          pip install --index-url http://127.0.0.1:PORT/simple/ NAME
+          uv pip install --index-url http://127.0.0.1:PORT/simple/ NAME
+        GET /simple/ and /simple/<project>/ answer PEP 691 JSON or PEP 503 HTML by the Accept header, \
+        each page only after it verified against the trusted metadata (refreshed through TUF at most \
+        every --refresh-interval seconds, and at once when a project or file is not found). File URLs \
+        point back here: each file is downloaded through TUF into --cache-dir, checked against its signed \
+        length and hashes before a byte is sent, and served from there (GET, HEAD, byte ranges). The \
+        yank state the installer sees is the signed one.
+
+        Anything that does not verify (malicious yank, rollback, freeze, bad signature, hash mismatch) is \
+        answered 409 with the attack named in the status line and body, and logged on stderr with the \
+        project or file, so the installer fails instead of installing something else; an upstream that \
+        cannot be reached is 502, a project the metadata does not list 404. SIGTERM or SIGINT stops it.
+        """)
+    @ParentCommand var parent: TUFVerify
+    @Option(help: ArgumentHelp("Address to listen on (loopback unless you mean otherwise).", valueName: "addr"))
+    var host = "127.0.0.1"
+    @Option(help: ArgumentHelp("Port to listen on; 0 lets the system choose (printed).", valueName: "n"))
+    var port = 0
+    @Option(help: ArgumentHelp("Folder of verified files, kept between runs (default: <metadata-dir>/cache).", valueName: "dir"))
+    var cacheDir: String?
+    @Option(help: ArgumentHelp("Seconds between metadata refreshes.", valueName: "s"))
+    var refreshInterval: Double = 60
+    @Option(help: ArgumentHelp("Seconds an upstream may stay silent before a download fails.", valueName: "s"))
+    var fetchTimeout: Double = 30
+    @Flag(help: "Also stop when standard input closes (for a supervising script or test).")
+    var untilStdinCloses = false
+
+    private var options: GlobalOptions { parent.options }
+
+    func validate() throws {
+        try options.require(Self.needs)
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
+        guard refreshInterval >= 0, refreshInterval.isFinite else { throw ValidationError("--refresh-interval must be 0 or more seconds") }
+        guard fetchTimeout > 0, fetchTimeout.isFinite else { throw ValidationError("--fetch-timeout must be more than 0 seconds") }
+    }
+
+    func run() async throws {
+        let metadataDir = options.metadataDir!
+        // The trusted root is read now, so a missing one fails before anything listens.
+        _ = try options.makeUpdater()
+        var configuration = VerifyingIndex.Configuration(metadataDir: metadataDir, metadataBaseURL: options.metadataURL!,
+                                                         targetBaseURL: options.targetBaseURL!, cacheDir: cacheDir ?? "\(metadataDir)/cache")
+        configuration.refreshInterval = refreshInterval
+        configuration.updaterConfig.prefixTargetsWithHash = !options.noTargetHashPrefix
+        configuration.fetcher = DefaultFetcher(http: HTTPFetcher(idleTimeout: fetchTimeout, userAgent: "tuf-verify/\(TUFClientVersion.string)"))
+        configuration.log = { ServeLog.line($0) }
+        if isatty(2) == 1 {
+            configuration.progress = { name, received, total in
+                guard total >= ProgressText.threshold else { return }
+                ServeLog.progress(ProgressText.line(name, received: received, total: total), done: received >= total)
+            }
+        }
+        try FileManager.default.createDirectory(atPath: configuration.cacheDir, withIntermediateDirectories: true)
+        let server: IndexServer
+        do {
+            server = try await IndexServer.start(index: VerifyingIndex(configuration), host: host, port: port)
+        } catch {
+            throw ClientError(.invalidArgument, "cannot listen on \(host):\(port): \(error)")
+        }
+        let url = "http://\(host.contains(":") ? "[\(host)]" : host):\(server.port)/simple/"
+        // Written straight to the descriptor: a test or script reads this line through a pipe.
+        FileHandle.standardOutput.write(Data("serving \(url)\n".utf8))
+        if !Self.isLoopback(host) { ServeLog.line("warning: listening on \(host), which is not a loopback address") }
+        ServeLog.line("pip install --index-url \(url) NAME   (uv: uv pip install --index-url \(url) NAME)")
+        let stop = StopSignals { Task { await server.stop() } }
+        if untilStdinCloses {
+            Thread.detachNewThread {
+                var byte: UInt8 = 0
+                while read(0, &byte, 1) > 0 {}
+                Task { await server.stop() }
+            }
+        }
+        await server.waitUntilClosed()
+        stop.cancel()
+        await server.stop()
+        ServeLog.line("stopped")
+    }
+
+    static func isLoopback(_ host: String) -> Bool {
+        host == "localhost" || host == "::1" || host.hasPrefix("127.")
+    }
+}
+
+/// Lines on stderr, prefixed with the command (escaped: they quote names from the network).
+enum ServeLog {
+    private static let lock = NSLock()
+
+    static func line(_ text: String) {
+        lock.withLock { FileHandle.standardError.write(Data("tuf-verify serve: \(DisplayText.escaped(text))\n".utf8)) }
+    }
+
+    static func progress(_ text: String, done: Bool) {
+        lock.withLock { FileHandle.standardError.write(Data("\r\(DisplayText.escaped(text))\(done ? "\n" : "")".utf8)) }
+    }
+}
+
+/// Runs `action` once on SIGTERM or SIGINT (instead of the default of dying mid-write).
+final class StopSignals: @unchecked Sendable {
+    // Unchecked: the sources are set once here and only cancelled later.
+    private let sources: [any DispatchSourceSignal]
+
+    init(_ action: @escaping @Sendable () -> Void) {
+        sources = [SIGTERM, SIGINT].map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler(handler: action)
+            source.resume()
+            return source
+        }
+    }
+
+    func cancel() { sources.forEach { $0.cancel() } }
+}
