@@ -1,4 +1,6 @@
 import ArgumentParser
+import Foundation
+import TUFMetadata
 import TUFCanonicalJSON
 import TUFClient
 
@@ -22,6 +24,13 @@ struct Download: AsyncParsableCommand {
 
     func run() async throws {
         let updater = try options.makeUpdater()
+        // Large downloads show progress, on a terminal only (never in a pipe or a log).
+        if isatty(2) == 1 {
+            updater.progress = { name, received, total in
+                let done = received >= total
+                FileHandle.standardError.write(Data("\r\(DisplayText.escaped(ProgressText.line(name, received: received, total: total)))\(done ? "\n" : "")".utf8))
+            }
+        }
         try await updater.refresh()
         var results: [JSON] = []
         for name in options.targetName {
