@@ -200,11 +200,13 @@ enum Installer: String, CustomStringConvertible, CaseIterable, Sendable {
         switch self {
         case .pip:
             environment["PIP_CONFIG_FILE"] = "/dev/null"
+            environment["PIP_FIND_LINKS"] = nil
             executable = python
             arguments = ["-m", "pip", "install", "--no-cache-dir", "--disable-pip-version-check", "--no-input",
                          "--target", target, "--index-url", index] + (verbose ? ["-vv"] : []) + [requirement]
         case .uv:
             environment["UV_NO_CONFIG"] = "1"
+            environment["UV_FIND_LINKS"] = nil
             environment["UV_CACHE_DIR"] = target + "/.uv-cache"
             environment["UV_PYTHON_DOWNLOADS"] = "never"
             executable = URL(fileURLWithPath: python).deletingLastPathComponent().appendingPathComponent("uv").path
