@@ -4,7 +4,9 @@ TSV of real PyPI names (`name version month`), each with a few releases of an sd
 wheel, hashes and sizes made up deterministically from the names, about one file in forty
 yanked. Pages are compact JSON as a mirror would write them; no distribution files are
 written (the pages carry hashes and sizes). A second call with --touch NAME (or --touch-from FILE) rewrites that
-project's page with one more release: the one-project incremental update."""
+project's page with one more release: the one-project incremental update. --yank NAME marks
+the project's first unyanked file yanked (a changed page); --remove NAME drops the project
+from the list and deletes its page."""
 import argparse
 import hashlib
 import json
@@ -46,7 +48,27 @@ def main():
     p.add_argument("--releases", type=int, default=3)
     p.add_argument("--touch", help="add a release to this project's page")
     p.add_argument("--touch-from", help="add a release to each project named in this file (one a line)")
+    p.add_argument("--yank", help="yank the first unyanked file of this project")
+    p.add_argument("--remove", help="remove this project from the index")
     a = p.parse_args()
+    if a.yank:
+        path = os.path.join(a.out, "simple", normalize(a.yank), "index.json")
+        with open(path) as f:
+            obj = json.load(f)
+        next(f for f in obj["files"] if not f["yanked"])["yanked"] = "yanked by the benchmark"
+        write(path, obj)
+        return
+    if a.remove:
+        name = normalize(a.remove)
+        listing = os.path.join(a.out, "simple", "index.json")
+        with open(listing) as f:
+            obj = json.load(f)
+        obj["projects"] = [p for p in obj["projects"] if p["name"] != name]
+        write(listing, obj)
+        folder = os.path.join(a.out, "simple", name)
+        os.remove(os.path.join(folder, "index.json"))
+        os.rmdir(folder)
+        return
     if a.touch or a.touch_from:
         touched = [a.touch] if a.touch else [l.strip() for l in open(a.touch_from) if l.strip()]
         for raw in touched:

@@ -10,6 +10,9 @@ timestamp with ed25519 keys, and write them with consistent-snapshot names.
                                                      whose targets changed, then snapshot
                                                      and timestamp (state kept in OUT)
   python_generate.py timestamp OUT                  refresh the timestamp only
+  python_generate.py refresh OUT                    re-sign every bin (no content change),
+                                                     then snapshot and timestamp: the daily
+                                                     refresh of bins that all expire together
 Prints "seconds <n>" for the timed part."""
 import hashlib
 import json
@@ -154,7 +157,7 @@ def incremental(index, out, state):
 
 def main():
     mode = sys.argv[1]
-    out = sys.argv[3] if mode != "timestamp" else sys.argv[2]
+    out = sys.argv[3] if mode not in ("timestamp", "refresh") else sys.argv[2]
     state_file = os.path.join(out, ".bench-state.pickle")
     # Timed from here, after imports (and, below, after loading the saved state), which
     # favours python-tuf: the tuf-repo figures are whole-process wall times.
@@ -169,6 +172,9 @@ def main():
         start = time.perf_counter()
         if mode == "incremental":
             incremental(sys.argv[2], out, state)
+        elif mode == "refresh":
+            sign_bins(state, out, range(len(state["bins"])))
+            sign_snapshot_timestamp(state, out)
         else:
             refresh_timestamp(state, out)
     elapsed = time.perf_counter() - start
