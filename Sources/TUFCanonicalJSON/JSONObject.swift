@@ -60,12 +60,15 @@ public struct JSONObject: Sendable, Equatable {
 /// Ordering and equality of strings by their UTF-8 bytes, on contiguous storage (the generic
 /// `UTF8View` algorithms cost several times more in the hot paths of parsing and encoding).
 public enum UTF8Order {
-    /// Calls `body` with the string's UTF-8 bytes in contiguous memory (native and small
-    /// strings have them already; others are copied once).
+    /// Calls `body` with the string's UTF-8 bytes in contiguous memory (native strings have
+    /// them already; small ones are copied to the stack, bridged ones once).
     @inline(__always)
     static func withBytes<R>(_ s: String, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
         if let r = s.utf8.withContiguousStorageIfAvailable(body) { return r }
-        return Array(s.utf8).withUnsafeBufferPointer(body)
+        // Small strings (up to 15 bytes: every bin and snapshot key) have no contiguous
+        // storage to lend; `withUTF8` copies them to the stack rather than to a new array.
+        var copy = s
+        return copy.withUTF8(body)
     }
 
     /// True when `a` sorts before `b` by UTF-8 bytes (equivalently, by code points).

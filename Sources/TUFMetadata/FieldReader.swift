@@ -107,9 +107,12 @@ extension JSONObject {
 
 /// Encodes a dictionary as a JSON object with keys in byte order (canonical order anyway).
 func encodeDictionary<V>(_ dictionary: [String: V], _ encode: (V) -> JSON) -> JSON {
+    // The keys are sorted alone, then the members built in order: sorting the members moved
+    // each JSON value (retain, release) at every swap, which made a 16384-role snapshot's
+    // sort most of an upload's time.
+    let keys = dictionary.keys.sorted(by: UTF8Order.precedes)
     var members: [JSONObject.Member] = []
-    members.reserveCapacity(dictionary.count)
-    for (k, v) in dictionary { members.append(.init(key: k, value: encode(v))) }
-    members.sort { UTF8Order.precedes($0.key, $1.key) }
+    members.reserveCapacity(keys.count)
+    for k in keys { members.append(.init(key: k, value: encode(dictionary[k]!))) }
     return .object(JSONObject(members))
 }

@@ -70,6 +70,13 @@ public struct Repository {
         var signedBytes: [UInt8] { memo.value { metadata.signedBytes() } }
         private var memo = SignedBytesMemo()
 
+        /// `keys.verifies` over these signatures, checked once per keys: ed25519 hashes the
+        /// whole message, and the load, the role choice, the planner and the chain self-check
+        /// all ask about the same multi-megabyte bins and snapshot roles.
+        func verification(under keys: RoleKeys) -> VerificationResult {
+            memo.verification(keys) { keys.verifies(signedBytes: signedBytes, signatures: metadata.signatures) }
+        }
+
         init(metadata: Metadata<P>, bytes: [UInt8]) {
             self.metadata = metadata
             self.bytes = bytes
@@ -176,6 +183,16 @@ public struct Repository {
 final class SignedBytesMemo: @unchecked Sendable {
     private let lock = NSLock()
     private var bytes: [UInt8]?
+    /// Results by the exact keys (ids, threshold and key material) they were checked under.
+    private var verified: [(keys: RoleKeys, result: VerificationResult)] = []
+
+    /// The result for `keys`, computed once (`make` runs unlocked: it reads `value` itself).
+    func verification(_ keys: RoleKeys, _ make: () -> VerificationResult) -> VerificationResult {
+        if let known = lock.withLock({ verified.first { $0.keys == keys }?.result }) { return known }
+        let result = make()
+        lock.withLock { verified.append((keys, result)) }
+        return result
+    }
 
     func value(_ make: () -> [UInt8]) -> [UInt8] {
         lock.lock()

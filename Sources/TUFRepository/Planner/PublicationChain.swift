@@ -15,7 +15,7 @@ struct PublicationChain {
     func fault() -> String? {
         func signed<P>(_ name: String, _ l: Repository.Loaded<P>, _ keys: RoleKeys?) -> String? {
             guard let keys else { return "\(name) is not delegated" }
-            let r = keys.verifies(signedBytes: l.signedBytes, signatures: l.metadata.signatures)
+            let r = l.verification(under: keys)
             return r.isVerified ? nil : "\(name) version \(l.signed.version) is signed by \(r.signedBy.count) of the \(r.threshold) keys required"
         }
         func listed(_ name: String, _ meta: MetaFile?, _ l: Repository.Loaded<some SignedPayload>) -> String? {

@@ -154,7 +154,7 @@ struct PublicationPlanner {
         }
         func due<P: SignedPayload>(_ l: Repository.Loaded<P>?, _ keys: RoleKeys, _ role: RepositoryRole) -> Bool {
             guard let l else { return true }
-            if !keys.verifies(signedBytes: l.signedBytes, signatures: l.metadata.signatures).isVerified { return true }
+            if !l.verification(under: keys).isVerified { return true }
             return mode == .refresh && Repository.expiresSoon(l.signed.expires, now: now, window: policy.refreshWindow(of: role))
         }
 

@@ -68,6 +68,6 @@ struct RoleChoice {
     }
 
     private static func verifies(_ l: Repository.Loaded<Targets>, _ keys: RoleKeys?) -> Bool {
-        keys?.verifies(signedBytes: l.signedBytes, signatures: l.metadata.signatures).isVerified ?? false
+        keys.map { l.verification(under: $0).isVerified } ?? false
     }
 }

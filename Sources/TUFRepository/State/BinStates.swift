@@ -48,7 +48,7 @@ extension Repository {
             if let e = stored[name], e.version == version { out.entries[name] = e; continue }
             let bin = try require(Targets.self, Self.metadataPath("\(version).\(name).json"))
             var fingerprint = "-"
-            if let keys = keysOf(name), keys.verifies(signedBytes: bin.signedBytes, signatures: bin.metadata.signatures).isVerified {
+            if let keys = keysOf(name), bin.verification(under: keys).isVerified {
                 fingerprint = keys.fingerprint
             }
             let e = BinStates.Entry(version: version, expires: bin.signed.expires.secondsSinceEpoch,
