@@ -28,6 +28,9 @@ public final class ProgressSink: DownloadSink, @unchecked Sendable {
     }
 }
 
+/// Receives a download's progress: its target path, bytes received, total bytes.
+public typealias ProgressHandler = @Sendable (_ target: String, _ received: Int64, _ total: Int64) -> Void
+
 /// Progress lines for a terminal: `\r`-rewritten, megabytes and percent.
 public enum ProgressText {
     /// Downloads at least this large show progress.

@@ -1,3 +1,4 @@
+import TUFFileSystem
 import TUFMetadata
 
 extension Updater {
@@ -16,12 +17,10 @@ extension Updater {
         if let given {
             targetPath = given
         } else {
-            targetPath = try await findTargetPath(forFileNamed: FileSystemName.last(path))
+            targetPath = try await findTargetPath(forFileNamed: FileSystem.splitLast(path).name)
         }
         let entry = try await targetInfo(targetPath).targetFile
-        do {
-            try LengthAndHashes.checkFile(path, length: entry.length, hashes: entry.hashes, name: "\(path) (as \(targetPath))")
-        }
+        try LengthAndHashes.checkFile(path, length: entry.length, hashes: entry.hashes, name: "\(path) (as \(targetPath))")
         return CheckedFile(targetPath: targetPath, targetFile: entry)
     }
 
@@ -53,12 +52,5 @@ extension Updater {
             return [String(stem[..<dash])]
         }
         return []
-    }
-}
-
-enum FileSystemName {
-    /// The last component of a path.
-    static func last(_ path: String) -> String {
-        String(path.split(separator: "/", omittingEmptySubsequences: true).last ?? Substring(path))
     }
 }

@@ -45,12 +45,21 @@ extension Updater {
     @discardableResult
     public func download(_ targetPath: String, _ file: TargetFile) async throws(ClientError) -> String {
         let destination = try localPath(for: targetPath)
-        // An algorithm we cannot check fails before any byte is fetched.
+        try await Self.fetchVerified(targetPath, file, to: destination, url: { () throws(ClientError) in try targetURL(for: targetPath, file) },
+                                     fetcher: fetcher, config: config, progress: progress)
+        return destination
+    }
+
+    /// The download of `download`, for any caller with a fetcher (the verifying index too):
+    /// an algorithm we cannot check fails before any byte is fetched; the body is streamed to
+    /// a temporary file beside `destination` and hashed on the way (a multi-gigabyte wheel
+    /// never sits in memory), read no further than the signed length, and moved into place
+    /// only once length and every hash matched. `url` is asked for after those first checks.
+    static func fetchVerified(_ targetPath: String, _ file: TargetFile, to destination: String, url: () throws(ClientError) -> String,
+                              fetcher: any Fetcher, config: UpdaterConfig, progress: ProgressHandler?) async throws(ClientError) {
         try LengthAndHashes.requireKnownAlgorithms(file.hashes, name: targetPath)
         let limit = try LengthAndHashes.downloadBound(listed: file.length, limit: config.targetMaxLength, name: targetPath)
-        let url = try targetURL(for: targetPath, file)
-        // Streamed to a temporary file and hashed on the way: a multi-gigabyte wheel never sits
-        // in memory, and nothing reaches `destination` before it verified.
+        let url = try url()
         let writer = try TargetFileWriter(destination: destination, algorithms: Array(file.hashes.keys))
         var sink: any DownloadSink = writer
         if let progress, file.length >= ProgressText.threshold {
@@ -63,7 +72,6 @@ extension Updater {
             throw error
         }
         try writer.commit(length: file.length, hashes: file.hashes, name: targetPath)
-        return destination
     }
 
     /// Finds `targetPath` through TUF, then returns the verified local file, downloading it

@@ -16,7 +16,7 @@ public final class Updater {
     public private(set) var trusted: TrustedMetadataSet
     /// Called as a target download goes on (target path, bytes received, total), for
     /// downloads of at least `ProgressText.threshold` bytes.
-    public var progress: (@Sendable (_ target: String, _ received: Int64, _ total: Int64) -> Void)?
+    public var progress: ProgressHandler?
     private var refreshed = false
 
     /// Starts from `metadataDir/root.json`, which the caller trusts (installed with `init`).

@@ -1,6 +1,4 @@
 import ArgumentParser
-import Foundation
-import TUFMetadata
 import TUFCanonicalJSON
 import TUFClient
 
@@ -24,13 +22,7 @@ struct Download: AsyncParsableCommand {
 
     func run() async throws {
         let updater = try options.makeUpdater()
-        // Large downloads show progress, on a terminal only (never in a pipe or a log).
-        if isatty(2) == 1 {
-            updater.progress = { name, received, total in
-                let done = received >= total
-                FileHandle.standardError.write(Data("\r\(DisplayText.escaped(ProgressText.line(name, received: received, total: total)))\(done ? "\n" : "")".utf8))
-            }
-        }
+        updater.progress = Output.terminalProgress
         try await updater.refresh()
         var results: [JSON] = []
         for name in options.targetName {

@@ -25,6 +25,23 @@ enum Output {
         }
     }
 
+    /// Writes `text` to stderr as one write, under a lock: the server's log lines and
+    /// progress come from several threads.
+    static func standardError(_ text: String) {
+        stderrLock.withLock { FileHandle.standardError.write(Data(text.utf8)) }
+    }
+
+    private static let stderrLock = NSLock()
+
+    /// Download progress on a terminal (`\r`-rewritten, a newline when done), or nothing
+    /// when stderr is not a terminal (a pipe or a log).
+    static var terminalProgress: ProgressHandler? {
+        guard isatty(2) == 1 else { return nil }
+        return { name, received, total in
+            standardError("\r\(DisplayText.escaped(ProgressText.line(name, received: received, total: total)))\(received >= total ? "\n" : "")")
+        }
+    }
+
     /// Reports a usage error, ArgumentParser's message with the usage line.
     static func usageError(_ message: String, json: Bool) {
         if json {

@@ -60,12 +60,7 @@ struct Serve: AsyncParsableCommand {
         configuration.updaterConfig.prefixTargetsWithHash = !options.noTargetHashPrefix
         configuration.fetcher = DefaultFetcher(http: HTTPFetcher(idleTimeout: fetchTimeout, userAgent: "tuf-verify/\(TUFClientVersion.string)"))
         configuration.log = { ServeLog.line($0) }
-        if isatty(2) == 1 {
-            configuration.progress = { name, received, total in
-                guard total >= ProgressText.threshold else { return }
-                ServeLog.progress(ProgressText.line(name, received: received, total: total), done: received >= total)
-            }
-        }
+        configuration.progress = Output.terminalProgress
         try FileManager.default.createDirectory(atPath: configuration.cacheDir, withIntermediateDirectories: true)
         let server: IndexServer
         do {
@@ -99,15 +94,7 @@ struct Serve: AsyncParsableCommand {
 
 /// Lines on stderr, prefixed with the command (escaped: they quote names from the network).
 enum ServeLog {
-    private static let lock = NSLock()
-
-    static func line(_ text: String) {
-        lock.withLock { FileHandle.standardError.write(Data("tuf-verify serve: \(DisplayText.escaped(text))\n".utf8)) }
-    }
-
-    static func progress(_ text: String, done: Bool) {
-        lock.withLock { FileHandle.standardError.write(Data("\r\(DisplayText.escaped(text))\(done ? "\n" : "")".utf8)) }
-    }
+    static func line(_ text: String) { Output.standardError("tuf-verify serve: \(DisplayText.escaped(text))\n") }
 }
 
 /// Runs `action` once on SIGTERM or SIGINT (instead of the default of dying mid-write).

@@ -26,8 +26,8 @@ public final class VerifyingIndex: @unchecked Sendable {
         public var clock: @Sendable () -> Expiry = { Expiry(secondsSinceEpoch: Int64(time(nil))) }
         /// Receives one line per refusal and per verified download (stderr in the CLI).
         public var log: @Sendable (String) -> Void = { _ in }
-        /// Called as a large file downloads (received, total bytes).
-        public var progress: (@Sendable (_ target: String, _ received: Int64, _ total: Int64) -> Void)?
+        /// Called as a large file downloads (as `Updater.progress`).
+        public var progress: ProgressHandler?
 
         public init(metadataDir: String, metadataBaseURL: String, targetBaseURL: String, cacheDir: String) {
             self.metadataDir = metadataDir; self.metadataBaseURL = metadataBaseURL
@@ -185,18 +185,8 @@ public final class VerifyingIndex: @unchecked Sendable {
     private func verifyOrDownload(_ targetPath: String, _ entry: TargetFile, url: String, local: String) async -> Result<Void, ClientError> {
         if LengthAndHashes.fileMatches(local, length: entry.length, hashes: entry.hashes) { return .success(()) }
         do throws(ClientError) {
-            try LengthAndHashes.requireKnownAlgorithms(entry.hashes, name: targetPath)
-            let limit = try LengthAndHashes.downloadBound(listed: entry.length, limit: configuration.updaterConfig.targetMaxLength, name: targetPath)
-            let writer = try TargetFileWriter(destination: local, algorithms: Array(entry.hashes.keys))
-            var sink: any DownloadSink = writer
-            if let report = configuration.progress {
-                sink = ProgressSink(writer, total: entry.length) { report(targetPath, $0, entry.length) }
-            }
-            do { try await configuration.fetcher.fetch(url, maxLength: limit, into: sink) } catch {
-                writer.discard()
-                throw error
-            }
-            try writer.commit(length: entry.length, hashes: entry.hashes, name: targetPath)
+            try await Updater.fetchVerified(targetPath, entry, to: local, url: { () throws(ClientError) in url }, fetcher: configuration.fetcher,
+                                            config: configuration.updaterConfig, progress: configuration.progress)
             configuration.log("verified \(targetPath) (\(entry.length) bytes)")
             return .success(())
         } catch {
