@@ -67,6 +67,9 @@ final class WheelRepository: @unchecked Sendable {
         try LoopbackServer(root: w.root, arguments: ["--index-pages"] + arguments)
     }
 
+    /// A new `tuf-verify serve` (not started) trusting the repository's first root.
+    func proxy() throws -> VerifyingProxy { try VerifyingProxy(trustedRoot: "\(w.metadata)/1.root.json") }
+
     /// The URL paths at which the mirror serves `target`'s bytes: the repository's plain and
     /// hash-prefixed names, and the index's own (what a direct install reads).
     func urlPaths(_ target: String) throws -> [String] {
@@ -131,6 +134,11 @@ final class VerifyingProxy: @unchecked Sendable {
         process.waitUntilExit()
         try? input?.fileHandleForWriting.close()
         return process.terminationStatus
+    }
+
+    /// Paths below the cache folder (files and temporary files alike) whose name contains `text`.
+    func cacheFiles(containing text: String) -> [String] {
+        (FileManager.default.enumerator(atPath: cache)?.allObjects as? [String] ?? []).filter { $0.contains(text) }
     }
 
     /// What the server wrote on stderr so far.

@@ -4,7 +4,10 @@ import TUFTestSupport
 
 /// pip and uv, the real installers from the test venv, installing through `tuf-verify
 /// serve` from a repository of real wheels that a tampering mirror serves (issue 10).
-@Suite(.enabled(if: Interop.enabled)) struct InstallerTests {
+/// One case at a time: each runs pip or uv processes, a mirror and a proxy, and fourteen of
+/// them at once crowded the two cores enough that another suite's slow-retrieval test missed
+/// its one-second idle timeout once.
+@Suite(.enabled(if: Interop.enabled), .serialized) struct InstallerTests {
     static let forged = "demo_app-2.0-py3-none-any.whl"
 
     /// The proxy's own answer for a refused page or file: 409, the attack in the body.
@@ -19,7 +22,7 @@ import TUFTestSupport
         let r = try WheelRepository.get()
         let mirror = try r.mirror()
         defer { mirror.stop() }
-        let proxy = try VerifyingProxy(trustedRoot: "\(r.w.metadata)/1.root.json")
+        let proxy = try r.proxy()
         try proxy.start(mirror)
         let newest = try installer.install("demo-app", index: proxy.url)
         #expect(newest.status == 0, "\(newest.output)\n\(proxy.log)")
@@ -46,7 +49,7 @@ import TUFTestSupport
         #expect(direct.status == 0, "\(direct.output)")
         #expect(direct.installed["demo-app"] == "1.5", "the forged yank should fool a direct install: \(direct.output)")
 
-        let proxy = try VerifyingProxy(trustedRoot: "\(r.w.metadata)/1.root.json")
+        let proxy = try r.proxy()
         try proxy.start(mirror)
         let through = try installer.install("demo-app", index: proxy.url, verbose: installer == .pip)
         #expect(through.status != 0, "\(through.output)")
@@ -68,7 +71,7 @@ import TUFTestSupport
         let other = "\(r.w.index)/\(WheelRepository.olderWheel)"
         let mirror = try r.mirror(try r.urlPaths(WheelRepository.newestWheel).flatMap { ["--replace", $0, other] })
         defer { mirror.stop() }
-        let proxy = try VerifyingProxy(trustedRoot: "\(r.w.metadata)/1.root.json")
+        let proxy = try r.proxy()
         try proxy.start(mirror)
         let outcome = try installer.install("demo-app", index: proxy.url)
         #expect(outcome.status != 0, "\(outcome.output)")
@@ -80,7 +83,7 @@ import TUFTestSupport
         }
         #expect(proxy.log.contains(WheelRepository.newestWheel), "\(proxy.log)")
         #expect(!FileManager.default.fileExists(atPath: "\(proxy.cache)/\(WheelRepository.newestWheel)"))
-        let leftovers = (FileManager.default.enumerator(atPath: proxy.cache)?.allObjects as? [String] ?? []).filter { $0.contains("demo_app-2.0") }
+        let leftovers = proxy.cacheFiles(containing: "demo_app-2.0")
         #expect(leftovers.isEmpty, "\(leftovers)")
     }
 
@@ -92,7 +95,7 @@ import TUFTestSupport
         defer { mirror.stop() }
         let direct = try Installer.pip.install("demo-app", index: "\(mirror.baseURL)/index/simple/")
         #expect(direct.installed["demo-app"] == "1.5", "\(direct.output)")
-        let proxy = try VerifyingProxy(trustedRoot: "\(r.w.metadata)/1.root.json")
+        let proxy = try r.proxy()
         try proxy.start(mirror)
         for installer in Installer.allCases {
             let outcome = try installer.install("demo-app", index: proxy.url)
@@ -108,7 +111,7 @@ import TUFTestSupport
         let r = try WheelRepository.get()
         let honest = try r.mirror()
         defer { honest.stop() }
-        let proxy = try VerifyingProxy(trustedRoot: "\(r.w.metadata)/1.root.json")
+        let proxy = try r.proxy()
         try proxy.start(honest)
         #expect(try Installer.pip.install("demo-app", index: proxy.url).installed["demo-app"] == "2.0")
         let replaying = try r.mirror(["--replace", "/repo/metadata/timestamp.json", "\(r.oldMetadata)/timestamp.json"])
@@ -126,7 +129,7 @@ import TUFTestSupport
         let r = try WheelRepository.get()
         let mirror = try r.mirror(["--replace", "/repo/metadata/timestamp.json", r.frozenTimestamp])
         defer { mirror.stop() }
-        let proxy = try VerifyingProxy(trustedRoot: "\(r.w.metadata)/1.root.json")
+        let proxy = try r.proxy()
         try proxy.start(mirror)
         let outcome = try installer.install("demo-app", index: proxy.url)
         #expect(outcome.status != 0 && outcome.installed.isEmpty, "\(outcome.output)")
@@ -140,7 +143,7 @@ import TUFTestSupport
         let r = try WheelRepository.get()
         let mirror = try r.mirror()
         defer { mirror.stop() }
-        let proxy = try VerifyingProxy(trustedRoot: "\(r.w.metadata)/1.root.json")
+        let proxy = try r.proxy()
         try proxy.start(mirror)
         let json = try httpRequest(proxy.url + "demo-app/", headers: ["Accept": "application/vnd.pypi.simple.v1+json"])
         #expect(json.status == 200 && json.headers["content-type"] == "application/vnd.pypi.simple.v1+json")
@@ -191,7 +194,7 @@ import TUFTestSupport
         let paths = try r.urlPaths(WheelRepository.newestWheel).dropLast()
         let endless = try r.mirror(paths.flatMap { ["--endless", $0] })
         defer { endless.stop() }
-        let proxy = try VerifyingProxy(trustedRoot: "\(r.w.metadata)/1.root.json")
+        let proxy = try r.proxy()
         try proxy.start(endless)
         let cut = try httpRequest(proxy.base + "/files/" + WheelRepository.newestWheel)
         #expect(cut.status == 409 && cut.text.contains("endless data"), "\(cut.status) \(cut.text)")
@@ -200,7 +203,7 @@ import TUFTestSupport
         try proxy.start(slow, extra: ["--fetch-timeout", "1"])
         let stalled = try httpRequest(proxy.base + "/files/" + WheelRepository.newestWheel)
         #expect(stalled.status == 502 && stalled.text.contains("download failed"), "\(stalled.status) \(stalled.text)")
-        let leftovers = (FileManager.default.enumerator(atPath: proxy.cache)?.allObjects as? [String] ?? []).filter { $0.contains("demo_app-2.0") }
+        let leftovers = proxy.cacheFiles(containing: "demo_app-2.0")
         #expect(leftovers.isEmpty, "\(leftovers)")
     }
 
