@@ -75,11 +75,11 @@ struct PrivateKeyOptions: ParsableArguments {
     }
 }
 
-/// The current time, in whole seconds. Tests move the clock with the undocumented
-/// TUF_REPO_TEST_NOW (an ISO 8601 time): expiry checks can only be tested that way.
+/// The current time, in whole seconds: the one clock of every command, read at the edge and
+/// passed into the library. Nothing in the environment moves it (tests fake time with
+/// libfaketime, outside the program), so a stray variable can never sign far-future expiries.
 func currentTime() -> Expiry {
-    if let text = ProcessInfo.processInfo.environment["TUF_REPO_TEST_NOW"], let t = Expiry(iso8601: text) { return t }
-    return Expiry(secondsSinceEpoch: Int64(Date().timeIntervalSince1970))
+    Expiry(secondsSinceEpoch: Int64(Date().timeIntervalSince1970))
 }
 
 /// Parses a duration option, as a usage error when malformed.

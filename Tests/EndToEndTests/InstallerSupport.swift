@@ -35,10 +35,8 @@ final class WheelRepository: @unchecked Sendable {
         // A copy of the repository whose timestamp is re-signed "three days ago".
         let frozen = "\(w.root)/frozen-repo"
         try FileManager.default.copyItem(atPath: w.repo, toPath: frozen)
-        var environment = ProcessInfo.processInfo.environment
-        environment["TUF_REPO_TEST_NOW"] = Self.iso8601(Date().addingTimeInterval(-3 * 86400))
-        let signed = try Interop.run(BuiltBinaries.tufRepo!, ["timestamp", "--repo", frozen, "--key", w.pem("timestamp"), "--durability", "none"],
-                                     environment: environment)
+        let signed = try FakeTime.run(BuiltBinaries.tufRepo!, ["timestamp", "--repo", frozen, "--key", w.pem("timestamp"), "--durability", "none"],
+                                      at: FakeTime.iso8601(Date().addingTimeInterval(-3 * 86400)))
         guard signed.status == 0 else { throw Failure("tuf-repo timestamp (frozen copy): \(signed.output)") }
         frozenTimestamp = "\(w.root)/frozen-timestamp.json"
         try FileManager.default.copyItem(atPath: "\(frozen)/metadata/timestamp.json", toPath: frozenTimestamp)
@@ -50,14 +48,6 @@ final class WheelRepository: @unchecked Sendable {
     static func makeIndex(_ folder: String, _ arguments: String...) throws {
         let result = try Interop.runPython("make_wheel_index.py", [folder] + arguments)
         guard result.status == 0 else { throw Failure("make_wheel_index.py: \(result.output)") }
-    }
-
-    static func iso8601(_ date: Date) -> String {
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = TimeZone(identifier: "UTC")
-        f.dateFormat = "yyyy-MM-dd'T'HH:mm:ss'Z'"
-        return f.string(from: date)
     }
 
     /// The tampering mirror: serves the workspace folder, so the TUF repository is at

@@ -3,7 +3,7 @@ import Testing
 import TUFTestSupport
 
 /// `renew`, `check-expiry` and the days left in `status --json`, driven through the built
-/// `tuf-repo` with the clock moved by TUF_REPO_TEST_NOW.
+/// `tuf-repo` with its wall clock frozen by libfaketime (FakeTime).
 @Suite struct RenewCLITests {
     static let enabled = CLITests.enabled
     static let start = "2026-01-01T00:00:00Z"
@@ -33,9 +33,7 @@ import TUFTestSupport
         }
 
         func run(_ args: [String], at now: String) throws -> (status: Int32, output: String) {
-            var environment = ProcessInfo.processInfo.environment
-            environment["TUF_REPO_TEST_NOW"] = now
-            return try Interop.run(try BuiltBinaries.require(CLITests.binary, "tuf-repo"), args, environment: environment)
+            try FakeTime.run(try BuiltBinaries.require(CLITests.binary, "tuf-repo"), args, at: now)
         }
 
         func generate(at now: String) throws -> (status: Int32, output: String) {
@@ -75,6 +73,17 @@ import TUFTestSupport
         #expect(try r.run(["check-expiry", "--repo", r.repo, "--within", "30x"], at: late).status == 2)
         #expect(try r.run(["check-expiry", "--repo", r.repo], at: late).status == 2)
         #expect(try r.run(["check-expiry", "--repo", r.dir.sub("none"), "--within", "30d"], at: late).status == 1)
+    }
+
+    /// Release builds once read TUF_REPO_TEST_NOW: a stray export moved every command's clock,
+    /// so an expired repository passed `check-expiry`. The variable is now just a variable.
+    @Test(.enabled(if: enabled)) func noEnvironmentVariableMovesTheClock() throws {
+        let r = try Repo()
+        var environment = ProcessInfo.processInfo.environment
+        environment["TUF_REPO_TEST_NOW"] = Self.start
+        let gone = try FakeTime.run(try BuiltBinaries.require(CLITests.binary, "tuf-repo"),
+                                    ["check-expiry", "--repo", r.repo, "--within", "1d"], at: "2027-02-01T00:00:00Z", environment: environment)
+        #expect(gone.status == 1 && gone.output.contains("EXPIRED"), "\(gone.output)")
     }
 
     @Test(.enabled(if: enabled)) func statusJSONGivesDaysAndSecondsLeftForEveryRole() throws {
