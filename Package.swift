@@ -55,6 +55,7 @@ let package = Package(
         .testTarget(name: "TUFCanonicalJSONTests", dependencies: ["TUFCanonicalJSON", "TUFTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TUFCryptoTests", dependencies: ["TUFCrypto", "TUFTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TUFMetadataTests", dependencies: ["TUFMetadata", "TUFTestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "TUFFileSystemTests", dependencies: ["TUFFileSystem", "TUFTestSupport"]),
         .testTarget(name: "TUFClientTests", dependencies: ["TUFClient", "TUFRepository", "TUFTestSupport"]),
         // The CLI and end-to-end tests run the built binaries; depending on them builds them.
         .testTarget(name: "TUFVerifyCLITests", dependencies: ["TUFClient", "TUFTestSupport", "tuf-verify"]),
