@@ -59,6 +59,15 @@ import TUFFileSystem
         #expect(throws: FileSystemError(.tooLarge, "", "")) { _ = try FileSystem.readIfPresent(dir.sub("f"), limit: 4) }
     }
 
+    /// A listing long enough to fill readdir's buffer: its last record ends at the buffer's
+    /// end, where copying a whole `dirent` read past it (AddressSanitizer, in CI).
+    @Test func listingAFolderOfThousandsOfShortNamesReadsEachNameInPlace() throws {
+        let dir = TempDir()
+        let names = (0..<3000).map { "f\($0)" }
+        for name in names { try TemporaryFile.createExclusive(dir.sub(name), [], mode: 0o644) }
+        #expect(FileSystem.list(dir.path) == names.sorted())
+    }
+
     @Test func removeOfNothingIsNotAnError() throws {
         let dir = TempDir()
         try FileSystem.remove(dir.sub("none"))

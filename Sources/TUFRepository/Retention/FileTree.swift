@@ -1,4 +1,5 @@
 import Glibc
+import TUFFileSystem
 
 /// Walks and removes files below a repository folder without following any symbolic link:
 /// each folder is opened with O_NOFOLLOW | O_DIRECTORY from the one before it, entries are
@@ -32,12 +33,7 @@ enum FileTree {
             throw RepositoryError(.io, "\(root)/\(prefix): cannot list: \(String(cString: strerror(errno)))")
         }
         defer { closedir(dir) }
-        var names: [String] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self) }
-            if name != ".", name != ".." { names.append(name) }
-        }
-        for name in names {
+        for name in FileSystem.entryNames(dir) {
             var st = stat()
             guard fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 else { continue }
             let relative = prefix + name
