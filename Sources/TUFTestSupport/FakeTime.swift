@@ -19,8 +19,10 @@ public enum FakeTime {
         }
         var environment = base
         environment["TZ"] = "UTC"
-        // A sanitized build must accept the preload ahead of its runtime.
-        environment["ASAN_OPTIONS"] = [base["ASAN_OPTIONS"], "verify_asan_link_order=0"].compactMap { $0 }.joined(separator: ":")
+        // A sanitized build must accept the preload ahead of its runtime, and its allocator must
+        // not read the clock (libfaketime's first clock call allocates: a deadlock).
+        environment["ASAN_OPTIONS"] = [base["ASAN_OPTIONS"], "verify_asan_link_order=0", "allocator_release_to_os_interval_ms=-1"]
+            .compactMap { $0 }.joined(separator: ":")
         // "2026-01-01T00:00:00Z" → "2026-01-01 00:00:00": -f takes it as a frozen absolute time.
         let time = iso8601.replacingOccurrences(of: "T", with: " ").replacingOccurrences(of: "Z", with: "")
         return try Interop.run(wrapper, ["--exclude-monotonic", "-f", time, executable] + arguments, environment: environment)
