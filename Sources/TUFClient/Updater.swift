@@ -141,12 +141,16 @@ public final class Updater {
     /// Where role `role` is saved (see the static form).
     func metadataPath(_ role: String) -> String { Self.metadataPath(metadataDir, role: role) }
 
-    /// Where role `role` is saved in `dir`: a top-level role as `dir/<role>.json`, a delegated
-    /// one as `dir/delegated/<escaped name>.json`, so that no delegated name (`Root` on a
-    /// case-insensitive file system, `../x`) can reach a top-level file or leave the folder.
+    /// Where role `role` is saved in `dir`: every role as one `dir/<name>.json` file (the
+    /// tuf-conformance client CLI: the trusted metadata are the `.json` files of the folder).
+    /// A top-level role under its own name; a delegated one under its escaped name
+    /// (`PercentEncoding.encodeFileName`: no `/`, so `../x` and `/x` stay one file in `dir`;
+    /// upper case and non-ASCII bytes escaped, so distinct names stay distinct files on a
+    /// case-insensitive or normalizing file system, and no delegated name, `Root` included,
+    /// reaches a top-level role's file).
     public static func metadataPath(_ dir: String, role: String) -> String {
         guard !RoleName.isTopLevel(role) else { return "\(dir)/\(role).json" }
-        return "\(dir)/delegated/\(PercentEncoding.encodeFileName(role)).json"
+        return "\(dir)/\(PercentEncoding.encodeFileName(role)).json"
     }
 
     private func save(_ role: String, _ bytes: [UInt8]) throws(ClientError) {

@@ -49,20 +49,33 @@ import TUFTestSupport
         #expect(FileManager.default.contents(atPath: "\(h.metadataDir)/root.json") == trustedRoot)
     }
 
-    @Test func testDelegatedRolesAreSavedBelowDelegatedFolder() async throws {
+    @Test func testDelegatedRoleNamesDifferingInCaseGetDistinctFilesBesideTopLevelRoles() async throws {
         let h = ClientHarness()
-        h.sim.addDelegation("targets", DelegatedRole(name: "Bins", keyIDs: [], threshold: 1, paths: ["*"]))
-        h.sim.addTarget("Bins", [7], "file")
+        for name in ["Bins", "bins"] {
+            h.sim.addDelegation("targets", DelegatedRole(name: name, keyIDs: [], threshold: 1, paths: ["\(name)/*"]))
+            h.sim.addTarget(name, [7], "\(name)/file")
+        }
+        h.sim.updateSnapshot()
+        let u = try await h.refresh()
+        for name in ["Bins", "bins"] { #expect(try await u.targetInfo("\(name)/file").role == name) }
+        // Upper case is escaped: on a case-insensitive file system `%42ins.json` and
+        // `bins.json` stay two files, and no delegated name can be a top-level role's file.
+        #expect(h.dir.files("metadata") == ["%42ins.json", "bins.json", "root.json", "snapshot.json", "targets.json", "timestamp.json"])
+        #expect(h.savedVersion("Bins") == 1 && h.savedVersion("bins") == 1)
+    }
+
+    @Test func testDelegatedRoleEscapingMetadataDirWritesNothingOutside() async throws {
+        // `metadata/../../escaped.json` would be beside the test's folder, not in it.
+        let h = ClientHarness()
+        let name = "../../escaped"
+        h.sim.addDelegation("targets", DelegatedRole(name: name, keyIDs: [], threshold: 1, paths: ["*"]))
+        h.sim.addTarget(name, [7], "file")
         h.sim.updateSnapshot()
         _ = try await h.refresh().targetInfo("file")
-        // Only top-level roles sit beside root.json; a delegated name cannot reach them, not
-        // even by case on a case-insensitive file system (upper case is escaped).
-        #expect(h.dir.files("metadata") == ["delegated/%42ins.json", "root.json", "snapshot.json", "targets.json", "timestamp.json"])
-        #expect(h.savedVersion("Bins") == 1)
-        // The saved copy is used on the next run.
-        h.sim.clearFetchTracker()
-        _ = try await h.refresh().targetInfo("file")
-        #expect(!h.sim.fetchTracker.contains { $0.hasSuffix("Bins.json") })
+        #expect(h.dir.files() == h.dir.files("metadata").map { "metadata/\($0)" })
+        #expect(h.dir.files("metadata").contains("..%2F..%2Fescaped.json"))
+        #expect(!FileManager.default.fileExists(atPath: h.dir.sub("escaped.json")))
+        #expect(!FileManager.default.fileExists(atPath: "\(h.dir.path)/../escaped.json"))
     }
 
     // MARK: terminal escapes

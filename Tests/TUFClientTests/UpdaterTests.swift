@@ -262,19 +262,34 @@ import TUFTestSupport
 
     // MARK: role names
 
-    @Test(arguments: ["a/b", "..", "../../escape", "?x", "#y", "%2e%2e", "role with space"])
-    func testRoleNamesAreSavedSafely(name: String) async throws {
+    /// Delegated role names with URL and path syntax in them (tuf-conformance's
+    /// `test_unusual_role_name` among them): (name, its name in the URL, its saved file name).
+    static let unusualRoleNames: [(String, String, String)] = [
+        ("?", "%3F", "%3F"), ("#", "%23", "%23"), ("/delegatedrole", "%2Fdelegatedrole", "%2Fdelegatedrole"),
+        ("../delegatedrole", "..%2Fdelegatedrole", "..%2Fdelegatedrole"), ("a/b", "a%2Fb", "a%2Fb"), ("..", "..", ".."),
+        ("../../escape", "..%2F..%2Fescape", "..%2F..%2Fescape"), ("?x", "%3Fx", "%3Fx"), ("#y", "%23y", "%23y"),
+        ("%2e%2e", "%252e%252e", "%252e%252e"), ("role with space", "role%20with%20space", "role%20with%20space"),
+        ("Bins", "Bins", "%42ins"), ("caf\u{E9}", "caf%C3%A9", "caf%C3%A9"),
+    ]
+
+    @Test(arguments: unusualRoleNames)
+    func testUnusualRoleNamesAreFetchedEncodedAndSavedInMetadataDir(name: String, url: String, file: String) async throws {
         let h = ClientHarness()
         h.sim.addDelegation("targets", DelegatedRole(name: name, keyIDs: [], threshold: 1, paths: ["*"]))
         h.sim.addTarget(name, [7], "file")
         h.sim.updateSnapshot()
         let found = try await h.refresh().targetInfo("file")
         #expect(found.role == name)
-        // One file per role: top-level ones in the metadata folder, the delegated one directly
-        // inside its `delegated/` folder.
-        let encoded = PercentEncoding.encodeFileName(name) + ".json"
-        #expect(h.dir.files("metadata") == ["delegated/\(encoded)", "root.json", "snapshot.json", "targets.json", "timestamp.json"])
+        // 5.6.1 (consistent snapshots): VERSION.ROLE.json, the role name percent-encoded.
+        #expect(h.sim.fetchTracker.contains("\(RepositorySimulator.metadataURL)1.\(url).json"), "\(h.sim.fetchTracker)")
+        // One file per role, every one directly in the metadata folder (the conformance
+        // suite's measure of what the client trusts), nothing anywhere else.
+        #expect(h.dir.files("metadata") == ["root.json", "snapshot.json", "targets.json", "timestamp.json", "\(file).json"].sorted())
         #expect(h.dir.files() == h.dir.files("metadata").map { "metadata/\($0)" })
-        #expect(!encoded.utf8.contains(UInt8(ascii: "/")))
+        #expect(h.savedVersion(name) == 1)
+        // The saved copy is what the next run reads: no second download of the role.
+        h.sim.clearFetchTracker()
+        _ = try await h.refresh().targetInfo("file")
+        #expect(!h.sim.fetchTracker.contains { $0.hasSuffix(".\(url).json") }, "\(h.sim.fetchTracker)")
     }
 }
