@@ -40,6 +40,7 @@ struct Sign: ParsableCommand {
     var lockWait: Double = 5
 
     func validate() throws {
+        try refusePINValues(key.map { [$0] } ?? [])
         guard (repo == nil) != (file == nil) else { throw ValidationError("give either --repo DIR ROLE or --file FILE") }
         if repo != nil, role == nil { throw ValidationError("name the staged ROLE to sign (root, targets or bins)") }
         if let role, !["root", "targets", "bins"].contains(role) { throw ValidationError("ROLE must be root, targets or bins") }
