@@ -86,7 +86,7 @@ public enum HardwareKeys {
         var path = source
         if path.hasPrefix("file://") { path = String(path.dropFirst(7)) } else if path.hasPrefix("file:") { path = String(path.dropFirst(5)) }
         guard path.hasPrefix("/") else {
-            throw CryptoError(.badURI, "pin-source \(source): give an absolute path or a file: URI")
+            throw CryptoError(.badURI, "the URI's pin-source is not an absolute path or a file: URI (its value is not shown: it may be a PIN)")
         }
         var bytes: [UInt8]
         do { bytes = try KeyFiles.readPrivateKeyFile(path, allowExposed: false) } catch {

@@ -29,62 +29,6 @@ extension Repository {
         }
     }
 
-    /// Adds `signer`'s signature to the staged `role`, then publishes whatever is complete.
-    /// With `reviewed` (the SHA-256 a review showed), refuses when the staged bytes changed since.
-    public func sign(role: RepositoryRole, signer: any Signer, now: Expiry, reviewed: String? = nil) throws(RepositoryError) -> StageOutcome {
-        try locked { () throws(RepositoryError) -> StageOutcome in
-            if let reviewed, try review(role: role).sha256 != reviewed {
-                throw RepositoryError(.invalidMetadata, "the staged \(role.rawValue) changed after its review; nothing signed (review it again)")
-            }
-            let staged = try loadStaged()
-            let keys = try signingKeys(for: role, staged: staged, published: try loadPublished())
-            let entry = SignerEntry(signer)
-            guard keys.contains(where: { $0.keyIDs.contains(entry.keyID) }) else {
-                throw RepositoryError(.notAuthorized, "key \(entry.keyID) is not one of the keys of \(role.rawValue)")
-            }
-            switch role {
-            case .root:
-                var md = staged.root!.metadata
-                do throws(MetadataError) { try md.sign(with: signer) } catch { throw RepositoryError(.badKey, error.message) }
-                try store.write([(Self.stagedPath(role), md.encoded())])
-            default:
-                guard var md = (role == .targets ? staged.targets : staged.bins)?.metadata else {
-                    throw RepositoryError(.nothingStaged, "nothing is staged for \(role.rawValue)")
-                }
-                do throws(MetadataError) { try md.sign(with: signer) } catch { throw RepositoryError(.badKey, error.message) }
-                try store.write([(Self.stagedPath(role), md.encoded())])
-            }
-            return try publishStaged(signers: [entry], now: now)
-        }
-    }
-
-    /// Signs a copied staged file in place (an operator on an offline machine); returns its role
-    /// type. The repository is not consulted: copy the file back to `REPO/staged/` afterwards.
-    public static func signFile(_ file: String, signer: any Signer, reviewed: String? = nil) throws(RepositoryError) -> String {
-        if let reviewed, try review(file: file).sha256 != reviewed {
-            throw RepositoryError(.invalidMetadata, "\(file) changed after its review; nothing signed (review it again)")
-        }
-        let bytes = try FileIO.read(file)
-        let envelope: Envelope
-        do { envelope = try Envelope(bytes: bytes, name: file) } catch { throw RepositoryError(.invalidMetadata, error.message) }
-        let out: [UInt8]
-        do {
-            switch envelope.type {
-            case "root"?:
-                var md = try Metadata<Root>(envelope: envelope); try md.sign(with: signer); out = md.encoded()
-            case "targets"?:
-                var md = try Metadata<Targets>(envelope: envelope); try md.sign(with: signer); out = md.encoded()
-            default:
-                throw RepositoryError(.invalidArgument, "\(file): only root and targets metadata are signed offline")
-            }
-        } catch let e as MetadataError { throw RepositoryError(.invalidMetadata, e.message) } catch let e as RepositoryError { throw e } catch {
-            throw RepositoryError(.invalidMetadata, "\(file): \(error)")
-        }
-        let name = TargetPath.splitLast(file).name
-        try RepositoryStore(root: FileSystem.parent(file)).write([(name, out)])
-        return envelope.type ?? ""
-    }
-
     /// Stages the delegator of `role` with changed keys: a new root for root, targets, snapshot
     /// and timestamp; new targets for bins; new bins for bin-n. Returns the staged role; sign it,
     /// and publication re-signs the online roles the new keys require.

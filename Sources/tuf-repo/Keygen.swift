@@ -25,6 +25,7 @@ struct Keygen: ParsableCommand {
     @OptionGroup var pkcs11Options: PKCS11Options
 
     func validate() throws {
+        try refusePINValues(pkcs11.map { [$0] } ?? [])
         if prompt, passphrase.passphraseEnv != nil { throw ValidationError("give --prompt or --passphrase-env, not both") }
         if pkcs11 != nil, prompt || passphrase.passphraseEnv != nil { throw ValidationError("a key on a token has no passphrase: drop --prompt/--passphrase-env") }
     }

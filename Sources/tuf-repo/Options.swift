@@ -61,6 +61,7 @@ struct PrivateKeyOptions: ParsableArguments {
     /// Loads private keys: a PEM file (an encrypted key without --passphrase-env is asked for on
     /// the terminal) or a `pkcs11:` URI (the key stays on the token).
     func load(_ paths: [String]) throws -> [any Signer] {
+        try refusePINValues(paths)
         var p = try passphrase.passphrase()
         defer { if p != nil { secureZero(&p!) } }
         return try paths.map { path -> any Signer in
@@ -72,6 +73,14 @@ struct PrivateKeyOptions: ParsableArguments {
             }
             return try KeyFiles.loadPrivate(path, passphrase: p, allowExposed: allowExposedKey)
         }
+    }
+}
+
+/// Refuses a `pkcs11:` key that carries pin-value, as a usage error (exit 2), before anything
+/// else looks at the URI: its other errors would otherwise be the first to quote it.
+func refusePINValues(_ keys: [String]) throws {
+    for k in keys where PKCS11URI.isURI(k) {
+        do { try PKCS11URI.refusePINValue(k) } catch { throw ValidationError(error.message) }
     }
 }
 

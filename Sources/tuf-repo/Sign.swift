@@ -17,9 +17,12 @@ struct Sign: ParsableCommand {
         nothing is staged then. A key seen twice counts once.
 
         Before signing, sign prints a review of what is to be signed against what is published: \
-        version and expiry, keys added and removed (keyid prefix and type), threshold changes, \
+        version and expiry, keys added and removed (keyid prefix and type), keys whose material changed \
+        under the same keyid (old and new type and fingerprint), threshold changes, \
         delegations and targets added or removed, and the SHA-256 of the exact bytes the signature \
-        covers, which every key holder of a ceremony compares aloud. It then asks on the terminal; \
+        covers, which every key holder of a ceremony compares aloud. A keyid of the repository's own \
+        keys that is not its key's keyid is refused. The file is read once: the signature covers \
+        the bytes reviewed, and a file changed since its review is not signed. It then asks on the terminal; \
         --yes signs without asking, and without a terminal sign refuses unless --yes is given.
         """)
 
@@ -40,6 +43,7 @@ struct Sign: ParsableCommand {
     var lockWait: Double = 5
 
     func validate() throws {
+        try refusePINValues(key.map { [$0] } ?? [])
         guard (repo == nil) != (file == nil) else { throw ValidationError("give either --repo DIR ROLE or --file FILE") }
         if repo != nil, role == nil { throw ValidationError("name the staged ROLE to sign (root, targets or bins)") }
         if let role, !["root", "targets", "bins"].contains(role) { throw ValidationError("ROLE must be root, targets or bins") }
@@ -61,19 +65,21 @@ struct Sign: ParsableCommand {
             report(m.outcome)
             return
         }
-        let review = try file.map { f throws(RepositoryError) in try Repository.review(file: f) }
+        // Read once: the review holds the bytes it was made from, and those are what is signed.
+        let pending = try file.map { f throws(RepositoryError) in try Repository.review(file: f) }
             ?? Repository(path: repo!).review(role: try RepositoryRole(parsing: role!))
-        print(review.text)
+        print(pending.review.text)
+        try pending.review.requireSignable()
         try confirm()
         let signer = try keyOptions.load([key!])[0]
         if let file {
-            let type = try Repository.signFile(file, signer: signer, reviewed: review.sha256)
+            let type = try Repository.signFile(pending, signer: signer)
             print("signed \(type) metadata \(file)")
             return
         }
         var r = Repository(path: repo!)
         r.lockWait = lockWait
-        let outcome = try r.sign(role: try RepositoryRole(parsing: role!), signer: signer, now: currentTime(), reviewed: review.sha256)
+        let outcome = try r.sign(pending, signer: signer, now: currentTime())
         print("signed staged \(role!)")
         report(outcome)
     }

@@ -1,5 +1,7 @@
 import Foundation
 import Testing
+import TUFMetadata
+import TUFRepository
 import TUFTestSupport
 
 /// `tuf-repo sign --merge`: copies of a staged root rotation (2-of-3 → 3-of-5) signed in
@@ -157,6 +159,34 @@ import TUFTestSupport
         let digest = py.output.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(digest.count == 64, "\(py.output)")
         #expect(r.output.contains("SHA-256 of the bytes to sign: \(digest)"), "\(r.output)")
+    }
+
+    /// The attack: the staged root keeps the timestamp keyid and puts another key's
+    /// material under it. `sign --repo` shows the change (old and new fingerprint) and counts
+    /// it; it and `sign --file` (no published root to compare with) refuse it and leave the
+    /// file as it was.
+    @Test(.enabled(if: enabled)) func aKeySwappedUnderItsKeyidIsShownAndNotSigned() throws {
+        let c = try MergeCLITests.Ceremony()
+        var md = try Metadata<Root>(bytes: Array(try #require(c.stagedBytes())))
+        let id = try #require(md.signed.roles[.timestamp]?.keyIDs.first)
+        md.signed.keys[id] = try KeyFiles.loadPublic(c.keys + "/stranger.pub.json")
+        try Data(md.encoded()).write(to: URL(fileURLWithPath: c.staged))
+        let copy = c.dir.sub("copy.json")
+        try FileManager.default.copyItem(atPath: c.staged, toPath: copy)
+        let before = c.stagedBytes()
+        for args in [["--repo", c.repo, "root"], ["--file", copy]] {
+            let r = try c.run(["sign", "--yes"] + args + ["--key", "\(c.keys)/root1.pem"])
+            #expect(r.status == 1, "\(args[0]): \(r.output)")
+            if args[0] == "--repo" {
+                #expect(r.output.contains("timestamp: key \(id.prefix(16)) changed: ed25519/ed25519 "), "\(r.output)")
+                #expect(r.output.contains("4 of them to keys"), "the rotation's three and the swap: \(r.output)")
+            }
+            #expect(r.output.contains("refused: root: keyid \(id)"), "\(args[0]): \(r.output)")
+            #expect(!r.output.contains("signed staged root") && !r.output.contains("signed root metadata"), "\(r.output)")
+        }
+        #expect(c.stagedBytes() == before)
+        #expect(FileManager.default.contents(atPath: copy) == before)
+        #expect(!c.published2)
     }
 
     @Test(.enabled(if: enabled)) func withoutATerminalAndWithoutYesNothingIsSigned() throws {

@@ -10,8 +10,8 @@ public enum PKCS11KeyGeneration {
     /// label or id is already there.
     public static func generate(_ type: KeyType, uri: PKCS11URI, modulePath: String, pin: PKCS11PINProvider) throws(CryptoError) -> PKCS11Signer {
         guard type != .rsa else { throw CryptoError(.unsupportedKey, "keys on PKCS#11 tokens are ed25519 or ecdsa, not rsa") }
-        guard let label = uri.object else { throw CryptoError(.badURI, "\(uri.text): name the new key with object=LABEL") }
-        if let t = uri.type, t != "private" { throw CryptoError(.badURI, "\(uri.text): type=\(t) cannot name a new key pair") }
+        guard let label = uri.object else { throw CryptoError(.badURI, "\(uri): name the new key with object=LABEL") }
+        if let t = uri.type, t != "private" { throw CryptoError(.badURI, "\(uri): type=\(t) cannot name a new key pair") }
         let module = try PKCS11Module.load(modulePath)
         do {
             let session = try PKCS11Session(module: module, uri: uri, readWrite: true, pin: pin)

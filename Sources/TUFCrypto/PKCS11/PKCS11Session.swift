@@ -24,12 +24,12 @@ final class PKCS11Session: @unchecked Sendable {
                 && (uri.slotID.map { CK_SLOT_ID($0) == slot } ?? true)
                 && info.flags & CK_FLAGS(CKF_TOKEN_INITIALIZED) != 0
         }
-        let wanted = uri.token.map { "token \"\($0)\"" } ?? "a token matching \(uri.text)"
+        let wanted = uri.token.map { "token \"\($0)\"" } ?? "a token matching \(uri)"
         guard let (slot, info) = matches.first else {
             throw CryptoError(.tokenNotFound, "\(wanted) not found in PKCS#11 module \(module.path)")
         }
         guard matches.count == 1 else {
-            throw CryptoError(.tokenNotFound, "\(matches.count) tokens match \(uri.text) in \(module.path); name one with token=, serial= or slot-id=")
+            throw CryptoError(.tokenNotFound, "\(matches.count) tokens match \(uri) in \(module.path); name one with token=, serial= or slot-id=")
         }
         tokenLabel = info.labelText
         var session: CK_SESSION_HANDLE = 0

@@ -22,10 +22,10 @@ public final class PKCS11Signer: Signer, @unchecked Sendable {
     /// asks. Errors: module not loadable, token or object not found (named), wrong PIN.
     public convenience init(uri: PKCS11URI, modulePath: String, pin: PKCS11PINProvider) throws(CryptoError) {
         guard uri.object != nil || uri.id != nil else {
-            throw CryptoError(.badURI, "\(uri.text): name the key with object= (its label) or id=")
+            throw CryptoError(.badURI, "\(uri): name the key with object= (its label) or id=")
         }
         if let type = uri.type, type != "private" {
-            throw CryptoError(.badURI, "\(uri.text): a signing key is type=private, not type=\(type)")
+            throw CryptoError(.badURI, "\(uri): a signing key is type=private, not type=\(type)")
         }
         let module = try PKCS11Module.load(modulePath)
         try self.init(uri: uri, session: PKCS11Session(module: module, uri: uri, readWrite: false, pin: pin))
