@@ -4,7 +4,8 @@ tampering with what it serves: the malicious mirror of the threat model.
 
 Usage: serve.py ROOT [--forge-yank URLPATH FILENAME VALUE] [--replace URLPATH FILE]
                      [--endless URLPATH] [--slow URLPATH] [--status URLPATH CODE]
-                     [--only-user-agent TEXT] [--index-pages] [--log FILE]
+                     [--redirect URLPATH LOCATION] [--only-user-agent TEXT] [--index-pages]
+                     [--keep-alive] [--log FILE]
 
 - binds 127.0.0.1 on a free port and prints "PORT <n>" as its first line of stdout;
 - serves ROOT as a static mirror (no directory listings, no paths outside ROOT);
@@ -15,13 +16,18 @@ Usage: serve.py ROOT [--forge-yank URLPATH FILENAME VALUE] [--replace URLPATH FI
 - --slow: serves URLPATH one byte every two seconds (a slow-retrieval attack), for at most
   a minute;
 - --status: answers URLPATH with the HTTP status CODE;
+- --redirect: answers URLPATH with "302 Found" and the Location header LOCATION (another
+  path here, or a URL of another server: a redirect the client must not follow);
 - --only-user-agent: tampers only with requests whose User-Agent contains TEXT (a server
   that targets one user); everyone else gets the honest bytes;
 - --index-pages: a URL path ending in "/" is served the folder's index.json as a PEP 691
   page (application/vnd.pypi.simple.v1+json), so an installer can use the mirror's
   targets/simple/ as its index directly; the tampering options then name PATH/index.json;
+- --keep-alive: speaks HTTP/1.1 with persistent connections, as real mirrors do (the
+  default is HTTP/1.0, one connection per request); endless and slow bodies still close;
 - --log: appends one tab-separated line per event to FILE, flushed as it happens, so a test
-  can see what the server did: "accepted PATH AGENT" when a request arrives, "tampered PATH
+  can see what the server did: "connected - PORT" when a TCP connection is accepted (PORT:
+  the client's), "accepted PATH AGENT" when a request arrives, "tampered PATH
   AGENT" when it is served something other than ROOT's file, "sent PATH N" after each write
   of a slow body (N body bytes so far), "done PATH N" when the response ends (N body bytes
   the socket took, fewer than asked when the client hung up);
@@ -46,6 +52,8 @@ def parse_args():
     p.add_argument("--endless", action="append", default=[], metavar="URLPATH")
     p.add_argument("--slow", action="append", default=[], metavar="URLPATH")
     p.add_argument("--status", nargs=2, action="append", default=[], metavar=("URLPATH", "CODE"))
+    p.add_argument("--redirect", nargs=2, action="append", default=[], metavar=("URLPATH", "LOCATION"))
+    p.add_argument("--keep-alive", action="store_true")
     p.add_argument("--only-user-agent", default=None)
     p.add_argument("--index-pages", action="store_true")
     p.add_argument("--log", default=None, metavar="FILE")
@@ -59,6 +67,7 @@ for urlpath, filename, value in ARGS.forge_yank:
     FORGED.setdefault(urlpath, []).append((filename, json.loads(value)))
 REPLACED = {urlpath: path for urlpath, path in ARGS.replace}
 STATUS = {urlpath: int(code) for urlpath, code in ARGS.status}
+REDIRECT = dict(ARGS.redirect)
 LOG_LOCK = threading.Lock()
 
 
@@ -84,8 +93,20 @@ def forge(raw, changes):
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1" if ARGS.keep_alive else "HTTP/1.0"
+
     def log_message(self, *args):
         pass
+
+    def setup(self):
+        super().setup()
+        log("connected", "-", self.client_address[1])
+
+    def end_without_length(self):
+        """Headers of a body that ends when the connection does."""
+        self.send_header("Connection", "close")
+        self.close_connection = True
+        self.end_headers()
 
     def send_bytes(self, data, code=200, content_type=None):
         self.send_response(code)
@@ -123,13 +144,19 @@ class Handler(http.server.BaseHTTPRequestHandler):
         agent = self.headers.get("User-Agent", "")
         log("accepted", path, agent)
         tamper = ARGS.only_user_agent is None or ARGS.only_user_agent in agent
-        if tamper and any(path in table for table in (STATUS, ARGS.endless, ARGS.slow, REPLACED, FORGED)):
+        if tamper and any(path in table for table in (STATUS, REDIRECT, ARGS.endless, ARGS.slow, REPLACED, FORGED)):
             log("tampered", path, agent)
         if tamper and path in STATUS:
             return self.send_bytes(b"", STATUS[path])
+        if tamper and path in REDIRECT:
+            self.send_response(302)
+            self.send_header("Location", REDIRECT[path])
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         if tamper and path in ARGS.endless:
             self.send_response(200)
-            self.end_headers()
+            self.end_without_length()
             try:
                 chunk = b"\0" * 65536
                 for _ in range(100_000):  # bounded: at most about 6.5 GB, then stop
@@ -142,7 +169,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             # A complete, honest-looking 30-byte body, just slow: a client without a timeout
             # would accept it after a minute.
             self.send_header("Content-Length", "30")
-            self.end_headers()
+            self.end_without_length()
             try:
                 for _ in range(30):
                     self.write_body(b"x")
