@@ -5,7 +5,7 @@ tampering with what it serves: the malicious mirror of the threat model.
 Usage: serve.py ROOT [--forge-yank URLPATH FILENAME VALUE] [--replace URLPATH FILE]
                      [--endless URLPATH] [--slow URLPATH] [--status URLPATH CODE]
                      [--redirect URLPATH LOCATION] [--only-user-agent TEXT] [--index-pages]
-                     [--keep-alive] [--log FILE]
+                     [--keep-alive] [--tls CERTFILE] [--log FILE]
 
 - binds 127.0.0.1 on a free port and prints "PORT <n>" as its first line of stdout;
 - serves ROOT as a static mirror (no directory listings, no paths outside ROOT);
@@ -25,6 +25,9 @@ Usage: serve.py ROOT [--forge-yank URLPATH FILENAME VALUE] [--replace URLPATH FI
   targets/simple/ as its index directly; the tampering options then name PATH/index.json;
 - --keep-alive: speaks HTTP/1.1 with persistent connections, as real mirrors do (the
   default is HTTP/1.0, one connection per request); endless and slow bodies still close;
+- --tls: speaks HTTPS with a fresh self-signed certificate for 127.0.0.1 (key made at
+  start, never written to disk outside a private temporary folder), whose PEM it writes to
+  CERTFILE before printing its port, for a client to trust or to refuse;
 - --log: appends one tab-separated line per event to FILE, flushed as it happens, so a test
   can see what the server did: "connected - PORT" when a TCP connection is accepted (PORT:
   the client's), "accepted PATH AGENT" when a request arrives, "tampered PATH
@@ -54,6 +57,7 @@ def parse_args():
     p.add_argument("--status", nargs=2, action="append", default=[], metavar=("URLPATH", "CODE"))
     p.add_argument("--redirect", nargs=2, action="append", default=[], metavar=("URLPATH", "LOCATION"))
     p.add_argument("--keep-alive", action="store_true")
+    p.add_argument("--tls", default=None, metavar="CERTFILE")
     p.add_argument("--only-user-agent", default=None)
     p.add_argument("--index-pages", action="store_true")
     p.add_argument("--log", default=None, metavar="FILE")
@@ -192,9 +196,47 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.send_bytes(data, content_type="application/vnd.pypi.simple.v1+json" if self.page else None)
 
 
+def tls_context(cert_out):
+    """A server context with a new self-signed certificate for 127.0.0.1, written to cert_out."""
+    import datetime
+    import ipaddress
+    import ssl
+    import tempfile
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5)).not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    pem = cert.public_bytes(serialization.Encoding.PEM)
+    with open(cert_out, "wb") as f:
+        f.write(pem)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    with tempfile.TemporaryDirectory() as private:  # load_cert_chain reads files only
+        path = os.path.join(private, "server.pem")
+        with open(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600), "wb") as f:
+            f.write(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()) + pem)
+        context.load_cert_chain(path)
+    return context
+
+
 def main():
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
+    if ARGS.tls:
+        # The handshake runs in the request's thread; one a client refuses is not an error here.
+        server.socket = tls_context(ARGS.tls).wrap_socket(server.socket, server_side=True, do_handshake_on_connect=False)
+        server.handle_error = lambda request, address: None
     print(f"PORT {server.server_address[1]}", flush=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     sys.stdin.read()  # returns when the parent closes our stdin or dies
