@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "TUFCrypto", targets: ["TUFCrypto"]),
         .library(name: "TUFMetadata", targets: ["TUFMetadata"]),
         .library(name: "TUFClient", targets: ["TUFClient"]),
+        .library(name: "TUFHTTPClient", targets: ["TUFHTTPClient"]),
         .library(name: "TUFRepository", targets: ["TUFRepository"]),
         .executable(name: "tuf-repo", targets: ["tuf-repo"]),
         .executable(name: "tuf-verify", targets: ["tuf-verify"]),
@@ -18,6 +19,11 @@ let package = Package(
         // The HTTP/1 server of `tuf-verify serve` (issue 10): NIO's own HTTP codec, no framework
         // on top, so CI builds three NIO modules rather than a web stack (see the commit).
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        // The HTTP(S) client of `tuf-verify` and of `serve`'s upstream (TUFHTTPClient): it stops
+        // reading at the byte limit and closes the connection, and keeps connections for reuse.
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        // Its TLS (BoringSSL), named here for the trust-roots type only; no other module of it is used.
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.0"),
     ],
     targets: [
         .systemLibrary(name: "CSodium", pkgConfig: "libsodium", providers: [.apt(["libsodium-dev"])]),
@@ -32,6 +38,14 @@ let package = Package(
         // The file helpers and the one atomic writer of the client and the repository (Linux).
         .target(name: "TUFFileSystem"),
         .target(name: "TUFClient", dependencies: ["TUFMetadata", "TUFFileSystem"]),
+        // The one network fetcher (HTTP/1.1 and TLS over NIO), apart so that TUFClient, and the
+        // repository tools that use it, link no networking.
+        .target(name: "TUFHTTPClient", dependencies: [
+            "TUFClient",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
         // The audit replays a repository through the client's trusted set: one set of rules.
         // The loopback HTTP server of `tuf-verify serve`: NIO glue only; what it answers is
         // decided by TUFClient's VerifyingIndex (pure of sockets, tested directly).
@@ -41,6 +55,7 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ]),
         .target(name: "TUFRepository", dependencies: ["TUFMetadata", "TUFClient", "TUFFileSystem", "CSQLite"]),
         // Publishing to object storage (S3 API): the SigV4 signer, pure and tested on its own.
@@ -50,7 +65,7 @@ let package = Package(
             "TUFRepository", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "tuf-verify", dependencies: [
-            "TUFClient", "TUFIndexServer", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "TUFClient", "TUFHTTPClient", "TUFIndexServer", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Benchmark driver for Scripts/bench; not a product.
         .executableTarget(name: "tuf-bench", dependencies: ["TUFCanonicalJSON", "TUFCrypto", "TUFMetadata"]),
@@ -59,11 +74,11 @@ let package = Package(
         .testTarget(name: "TUFMetadataTests", dependencies: ["TUFMetadata", "TUFTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TUFFileSystemTests", dependencies: ["TUFFileSystem", "TUFTestSupport"]),
         .testTarget(name: "TUFObjectStoreTests", dependencies: ["TUFObjectStore", "TUFCrypto", "TUFTestSupport"]),
-        .testTarget(name: "TUFClientTests", dependencies: ["TUFClient", "TUFRepository", "TUFTestSupport"]),
+        .testTarget(name: "TUFClientTests", dependencies: ["TUFClient", "TUFHTTPClient", "TUFRepository", "TUFTestSupport"]),
         // The CLI and end-to-end tests run the built binaries; depending on them builds them.
         .testTarget(name: "TUFVerifyCLITests", dependencies: ["TUFClient", "TUFTestSupport", "tuf-verify"]),
         .testTarget(name: "TUFRepositoryTests", dependencies: ["TUFRepository", "TUFClient", "TUFTestSupport", "tuf-repo"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["TUFTestSupport", "TUFClient", "TUFRepository", "tuf-repo", "tuf-verify"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["TUFTestSupport", "TUFClient", "TUFHTTPClient", "TUFRepository", "tuf-repo", "tuf-verify"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -8,12 +8,13 @@ public protocol Fetcher: Sendable {
     func fetch(_ url: String, maxLength: Int, into sink: any DownloadSink) async throws(ClientError)
 }
 
-/// Chooses a fetcher by URL scheme: `file://` URLs are read from disk, others go over HTTP(S).
+/// Chooses a fetcher by URL scheme: `file://` URLs are read from disk, others go to `http`
+/// (TUFHTTPClient's `HTTPFetcher`: this module has no networking of its own).
 public struct DefaultFetcher: Fetcher {
     let file = FileFetcher()
-    let http: HTTPFetcher
+    let http: any Fetcher
 
-    public init(http: HTTPFetcher = HTTPFetcher()) { self.http = http }
+    public init(http: any Fetcher) { self.http = http }
 
     public func fetch(_ url: String, maxLength: Int) async throws(ClientError) -> [UInt8] {
         if Self.isFileURL(url) { return try await file.fetch(url, maxLength: maxLength) }

@@ -21,8 +21,9 @@ public final class Updater {
 
     /// Starts from `metadataDir/root.json`, which the caller trusts (installed with `init`).
     /// `referenceTime` is the time every expiry is checked against: read the clock once.
+    /// `fetcher` is the network (a `DefaultFetcher` over TUFHTTPClient's `HTTPFetcher`) or a stand-in.
     public init(metadataDir: String, metadataBaseURL: String, targetBaseURL: String? = nil, targetDir: String? = nil,
-                config: UpdaterConfig = UpdaterConfig(), fetcher: any Fetcher = DefaultFetcher(),
+                config: UpdaterConfig = UpdaterConfig(), fetcher: any Fetcher,
                 referenceTime: Expiry) throws(ClientError) {
         self.metadataDir = metadataDir
         self.metadataBaseURL = Self.withSlash(metadataBaseURL)

@@ -30,7 +30,10 @@ struct Check: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let updater = try options.makeUpdater()
+        try await options.withUpdater(check)
+    }
+
+    private func check(_ updater: Updater) async throws {
         try await updater.refresh()
         var results: [JSON] = []
         var failed: [String] = []

@@ -21,14 +21,16 @@ struct Download: AsyncParsableCommand {
     func validate() throws { try options.require(Self.needs) }
 
     func run() async throws {
-        let updater = try options.makeUpdater()
-        updater.progress = Output.terminalProgress
-        try await updater.refresh()
-        var results: [JSON] = []
-        for name in options.targetName {
-            let (path, file, downloaded) = try await updater.fetchTarget(name)
-            results.append(["target": .string(name), "file": .string(path), "length": .int(file.length), "downloaded": .bool(downloaded)])
-            if !options.json { Output.line("\(name): \(downloaded ? "downloaded and verified" : "already verified") at \(path)") }
+        let results = try await options.withUpdater { updater in
+            updater.progress = Output.terminalProgress
+            try await updater.refresh()
+            var results: [JSON] = []
+            for name in options.targetName {
+                let (path, file, downloaded) = try await updater.fetchTarget(name)
+                results.append(["target": .string(name), "file": .string(path), "length": .int(file.length), "downloaded": .bool(downloaded)])
+                if !options.json { Output.line("\(name): \(downloaded ? "downloaded and verified" : "already verified") at \(path)") }
+            }
+            return results
         }
         if options.json { Output.printJSON(["ok": true, "targets": .array(results)]) }
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import TUFClient
+import TUFHTTPClient
 
 /// The options of the root command, which every subcommand reads.
 struct GlobalOptions: ParsableArguments {
@@ -58,8 +59,19 @@ struct GlobalOptions: ParsableArguments {
         }
     }
 
+    /// The User-Agent of every request the command makes.
+    static let userAgent = "tuf-verify/\(TUFClientVersion.string)"
+
+    /// Runs `body` with an updater configured from the options, over one HTTP fetcher for the
+    /// whole command (connections are reused from one request to the next), shut down after.
+    func withUpdater<T>(_ body: (Updater) async throws -> T) async throws -> T {
+        try await HTTPFetcher.withFetcher(userAgent: Self.userAgent) { http in
+            try await body(try makeUpdater(fetcher: DefaultFetcher(http: http)))
+        }
+    }
+
     /// An updater configured from the options; `validate()` made sure the ones it needs are there.
-    func makeUpdater() throws -> Updater {
+    func makeUpdater(fetcher: any Fetcher) throws -> Updater {
         var config = UpdaterConfig()
         config.prefixTargetsWithHash = !noTargetHashPrefix
         try require([.metadataDir, .metadataURL])
@@ -67,7 +79,7 @@ struct GlobalOptions: ParsableArguments {
         // Only the local trusted root is read here; name its file.
         return try Output.naming("\(dir)/root.json") { () throws(ClientError) in
             try Updater(metadataDir: dir, metadataBaseURL: url, targetBaseURL: targetBaseURL, targetDir: targetDir, config: config,
-                        fetcher: DefaultFetcher(http: HTTPFetcher(userAgent: "tuf-verify/\(TUFClientVersion.string)")),
+                        fetcher: fetcher,
                         referenceTime: VerificationTime.now)
         }
     }

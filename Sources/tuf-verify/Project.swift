@@ -31,9 +31,10 @@ struct Project: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let updater = try options.makeUpdater()
-        try await updater.refresh()
-        let (pagePath, _, files) = try await updater.verifyProject(name)
+        let (pagePath, _, files) = try await options.withUpdater { updater in
+            try await updater.refresh()
+            return try await updater.verifyProject(name)
+        }
         if options.json {
             let entries: [JSON] = files.map { f in
                 let yanked: JSON = switch f.yank {

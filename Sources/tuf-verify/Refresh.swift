@@ -20,9 +20,10 @@ struct Refresh: AsyncParsableCommand {
     func validate() throws { try options.require(Self.needs) }
 
     func run() async throws {
-        let updater = try options.makeUpdater()
-        try await updater.refresh()
-        let t = updater.trusted
+        let t = try await options.withUpdater { updater in
+            try await updater.refresh()
+            return updater.trusted
+        }
         let versions: JSON = [
             "root": .int(t.root.signed.version), "timestamp": .int(t.timestamp?.signed.version ?? 0),
             "snapshot": .int(t.snapshot?.signed.version ?? 0), "targets": .int(t.targets?.signed.version ?? 0),

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TUFClient
+import TUFHTTPClient
 import TUFIndexServer
 import TUFMetadata
 
@@ -51,14 +52,21 @@ struct Serve: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // One client for every upstream request of the server's life: connections are reused.
+        try await HTTPFetcher.withFetcher(idleTimeout: fetchTimeout, userAgent: GlobalOptions.userAgent) { http in
+            try await serve(upstream: DefaultFetcher(http: http))
+        }
+    }
+
+    private func serve(upstream: any Fetcher) async throws {
         let metadataDir = options.metadataDir!
         // The trusted root is read now, so a missing one fails before anything listens.
-        _ = try options.makeUpdater()
+        _ = try options.makeUpdater(fetcher: upstream)
         var configuration = VerifyingIndex.Configuration(metadataDir: metadataDir, metadataBaseURL: options.metadataURL!,
-                                                         targetBaseURL: options.targetBaseURL!, cacheDir: cacheDir ?? "\(metadataDir)/cache")
+                                                         targetBaseURL: options.targetBaseURL!, cacheDir: cacheDir ?? "\(metadataDir)/cache",
+                                                         fetcher: upstream)
         configuration.refreshInterval = refreshInterval
         configuration.updaterConfig.prefixTargetsWithHash = !options.noTargetHashPrefix
-        configuration.fetcher = DefaultFetcher(http: HTTPFetcher(idleTimeout: fetchTimeout, userAgent: "tuf-verify/\(TUFClientVersion.string)"))
         configuration.log = { ServeLog.line($0) }
         configuration.progress = Output.terminalProgress
         try FileManager.default.createDirectory(atPath: configuration.cacheDir, withIntermediateDirectories: true)

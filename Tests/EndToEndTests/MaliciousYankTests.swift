@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TUFClient
+import TUFHTTPClient
 import TUFMetadata
 import TUFRepository
 import TUFTestSupport
@@ -81,13 +82,14 @@ import TUFTestSupport
         defer { try? FileManager.default.removeItem(atPath: library) }
         try FileManager.default.createDirectory(atPath: "\(library)/metadata", withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: "\(w.metadata)/1.root.json", toPath: "\(library)/metadata/root.json")
-        let fetcher = HTTPFetcher()
-        #expect(!fetcher.userAgent.contains("tuf-verify"))
-        let updater = try Updater(metadataDir: "\(library)/metadata", metadataBaseURL: "\(server.baseURL)/metadata/",
-                                  targetBaseURL: "\(server.baseURL)/targets/", fetcher: fetcher,
-                                  referenceTime: Expiry(secondsSinceEpoch: Int64(Date().timeIntervalSince1970)))
-        try await updater.refresh()
-        let verified = try await updater.verifyProject("demo-app")
+        let verified = try await HTTPFetcher.withFetcher { fetcher in
+            #expect(!fetcher.userAgent.contains("tuf-verify"))
+            let updater = try Updater(metadataDir: "\(library)/metadata", metadataBaseURL: "\(server.baseURL)/metadata/",
+                                      targetBaseURL: "\(server.baseURL)/targets/", fetcher: fetcher,
+                                      referenceTime: Expiry(secondsSinceEpoch: Int64(Date().timeIntervalSince1970)))
+            try await updater.refresh()
+            return try await updater.verifyProject("demo-app")
+        }
         #expect(verified.page == Array(try w.published("targets/" + page)))
         #expect(verified.files.contains { $0.filename == filename })
         // The mirror did tamper, and only with tuf-verify's requests for the page.

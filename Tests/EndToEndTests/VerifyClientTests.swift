@@ -37,6 +37,27 @@ import TUFTestSupport
         #expect(fails.status == 1, "\(fails.output)")
     }
 
+    /// One connection per run: a fresh `refresh`, then a `download`, against a mirror that keeps
+    /// connections alive (as real mirrors do), each send every request over one connection,
+    /// the 404 that ends the root chain included. (With a URLSession per fetch every request
+    /// had a connection of its own.)
+    @Test func testFreshRefreshAndDownloadReuseOneConnection() throws {
+        let w = try Shared.get()
+        let client = try VerifyClient(trustedRoot: "\(w.metadata)/1.root.json")
+        let server = try w.serve(["--keep-alive"])
+        defer { server.stop() }
+        let refresh = try client.run(client.options(server) + ["refresh"])
+        #expect(refresh.status == 0, "\(refresh.output)")
+        let first = server.events()
+        let download = try client.run(client.options(server) + ["--target-name", Self.page, "--target-name", Self.file, "download"])
+        #expect(download.status == 0, "\(download.output)")
+        for events in [first, Array(server.events().dropFirst(first.count))] {
+            let requests = events.filter { $0.kind == "accepted" }.count
+            let connections = events.filter { $0.kind == "connected" }.count
+            #expect(requests >= 4 && connections == 1, "\(requests) requests over \(connections) connections: \(events)")
+        }
+    }
+
     /// `--no-target-hash-prefix` with the index folder as the file host.
     @Test func testDownloadFromTheIndexLayoutWithoutHashPrefix() throws {
         let w = try Shared.get()

@@ -4,7 +4,8 @@ tampering with what it serves: the malicious mirror of the threat model.
 
 Usage: serve.py ROOT [--forge-yank URLPATH FILENAME VALUE] [--replace URLPATH FILE]
                      [--endless URLPATH] [--slow URLPATH] [--status URLPATH CODE]
-                     [--only-user-agent TEXT] [--index-pages] [--log FILE]
+                     [--redirect URLPATH LOCATION] [--only-user-agent TEXT] [--index-pages]
+                     [--keep-alive] [--tls CERTFILE] [--log FILE]
 
 - binds 127.0.0.1 on a free port and prints "PORT <n>" as its first line of stdout;
 - serves ROOT as a static mirror (no directory listings, no paths outside ROOT);
@@ -15,13 +16,21 @@ Usage: serve.py ROOT [--forge-yank URLPATH FILENAME VALUE] [--replace URLPATH FI
 - --slow: serves URLPATH one byte every two seconds (a slow-retrieval attack), for at most
   a minute;
 - --status: answers URLPATH with the HTTP status CODE;
+- --redirect: answers URLPATH with "302 Found" and the Location header LOCATION (another
+  path here, or a URL of another server: a redirect the client must not follow);
 - --only-user-agent: tampers only with requests whose User-Agent contains TEXT (a server
   that targets one user); everyone else gets the honest bytes;
 - --index-pages: a URL path ending in "/" is served the folder's index.json as a PEP 691
   page (application/vnd.pypi.simple.v1+json), so an installer can use the mirror's
   targets/simple/ as its index directly; the tampering options then name PATH/index.json;
+- --keep-alive: speaks HTTP/1.1 with persistent connections, as real mirrors do (the
+  default is HTTP/1.0, one connection per request); endless and slow bodies still close;
+- --tls: speaks HTTPS with a fresh self-signed certificate for 127.0.0.1 (key made at
+  start, never written to disk outside a private temporary folder), whose PEM it writes to
+  CERTFILE before printing its port, for a client to trust or to refuse;
 - --log: appends one tab-separated line per event to FILE, flushed as it happens, so a test
-  can see what the server did: "accepted PATH AGENT" when a request arrives, "tampered PATH
+  can see what the server did: "connected - PORT" when a TCP connection is accepted (PORT:
+  the client's), "accepted PATH AGENT" when a request arrives, "tampered PATH
   AGENT" when it is served something other than ROOT's file, "sent PATH N" after each write
   of a slow body (N body bytes so far), "done PATH N" when the response ends (N body bytes
   the socket took, fewer than asked when the client hung up);
@@ -46,6 +55,9 @@ def parse_args():
     p.add_argument("--endless", action="append", default=[], metavar="URLPATH")
     p.add_argument("--slow", action="append", default=[], metavar="URLPATH")
     p.add_argument("--status", nargs=2, action="append", default=[], metavar=("URLPATH", "CODE"))
+    p.add_argument("--redirect", nargs=2, action="append", default=[], metavar=("URLPATH", "LOCATION"))
+    p.add_argument("--keep-alive", action="store_true")
+    p.add_argument("--tls", default=None, metavar="CERTFILE")
     p.add_argument("--only-user-agent", default=None)
     p.add_argument("--index-pages", action="store_true")
     p.add_argument("--log", default=None, metavar="FILE")
@@ -59,6 +71,7 @@ for urlpath, filename, value in ARGS.forge_yank:
     FORGED.setdefault(urlpath, []).append((filename, json.loads(value)))
 REPLACED = {urlpath: path for urlpath, path in ARGS.replace}
 STATUS = {urlpath: int(code) for urlpath, code in ARGS.status}
+REDIRECT = dict(ARGS.redirect)
 LOG_LOCK = threading.Lock()
 
 
@@ -84,8 +97,20 @@ def forge(raw, changes):
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1" if ARGS.keep_alive else "HTTP/1.0"
+
     def log_message(self, *args):
         pass
+
+    def setup(self):
+        super().setup()
+        log("connected", "-", self.client_address[1])
+
+    def end_without_length(self):
+        """Headers of a body that ends when the connection does."""
+        self.send_header("Connection", "close")
+        self.close_connection = True
+        self.end_headers()
 
     def send_bytes(self, data, code=200, content_type=None):
         self.send_response(code)
@@ -123,13 +148,19 @@ class Handler(http.server.BaseHTTPRequestHandler):
         agent = self.headers.get("User-Agent", "")
         log("accepted", path, agent)
         tamper = ARGS.only_user_agent is None or ARGS.only_user_agent in agent
-        if tamper and any(path in table for table in (STATUS, ARGS.endless, ARGS.slow, REPLACED, FORGED)):
+        if tamper and any(path in table for table in (STATUS, REDIRECT, ARGS.endless, ARGS.slow, REPLACED, FORGED)):
             log("tampered", path, agent)
         if tamper and path in STATUS:
             return self.send_bytes(b"", STATUS[path])
+        if tamper and path in REDIRECT:
+            self.send_response(302)
+            self.send_header("Location", REDIRECT[path])
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         if tamper and path in ARGS.endless:
             self.send_response(200)
-            self.end_headers()
+            self.end_without_length()
             try:
                 chunk = b"\0" * 65536
                 for _ in range(100_000):  # bounded: at most about 6.5 GB, then stop
@@ -142,7 +173,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             # A complete, honest-looking 30-byte body, just slow: a client without a timeout
             # would accept it after a minute.
             self.send_header("Content-Length", "30")
-            self.end_headers()
+            self.end_without_length()
             try:
                 for _ in range(30):
                     self.write_body(b"x")
@@ -165,9 +196,47 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.send_bytes(data, content_type="application/vnd.pypi.simple.v1+json" if self.page else None)
 
 
+def tls_context(cert_out):
+    """A server context with a new self-signed certificate for 127.0.0.1, written to cert_out."""
+    import datetime
+    import ipaddress
+    import ssl
+    import tempfile
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5)).not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    pem = cert.public_bytes(serialization.Encoding.PEM)
+    with open(cert_out, "wb") as f:
+        f.write(pem)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    with tempfile.TemporaryDirectory() as private:  # load_cert_chain reads files only
+        path = os.path.join(private, "server.pem")
+        with open(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600), "wb") as f:
+            f.write(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()) + pem)
+        context.load_cert_chain(path)
+    return context
+
+
 def main():
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
+    if ARGS.tls:
+        # The handshake runs in the request's thread; one a client refuses is not an error here.
+        server.socket = tls_context(ARGS.tls).wrap_socket(server.socket, server_side=True, do_handshake_on_connect=False)
+        server.handle_error = lambda request, address: None
     print(f"PORT {server.server_address[1]}", flush=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     sys.stdin.read()  # returns when the parent closes our stdin or dies

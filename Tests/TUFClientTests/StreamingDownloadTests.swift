@@ -51,7 +51,7 @@ import TUFTestSupport
         let server = try LoopbackServer(root: dir.path)
         defer { server.stop() }
         let sink = Collector()
-        try await HTTPFetcher().fetch("\(server.baseURL)/big.bin", maxLength: Self.big.count, into: sink)
+        try await fetch("\(server.baseURL)/big.bin", maxLength: Self.big.count, into: sink)
         #expect(sink.bytes == Self.big)
         #expect(sink.chunks > 1)
     }
@@ -63,7 +63,7 @@ import TUFTestSupport
         defer { server.stop() }
         let sink = Collector()
         sink.failAfter = 1
-        await expectError(.ioFailed) { try await HTTPFetcher().fetch("\(server.baseURL)/big.bin", maxLength: .max, into: sink) }
+        await expectError(.ioFailed) { try await fetch("\(server.baseURL)/big.bin", maxLength: .max, into: sink) }
         // The sink was not called again after it refused a chunk…
         #expect(sink.chunks == 2)
         // …and the client hung up: the server's response ended long before its 6.5 GB.
@@ -75,7 +75,7 @@ import TUFTestSupport
         let server = try LoopbackServer(root: dir.path, arguments: ["--endless", "/big.bin"])
         defer { server.stop() }
         let sink = Collector()
-        await expectError(.downloadTooLarge) { try await HTTPFetcher().fetch("\(server.baseURL)/big.bin", maxLength: 1_000_000, into: sink) }
+        await expectError(.downloadTooLarge) { try await fetch("\(server.baseURL)/big.bin", maxLength: 1_000_000, into: sink) }
         // The sink got no more than the limit, and the server's response ended long before its 6.5 GB.
         #expect(sink.bytes.count <= 1_000_000)
         HTTPFetcherTests.expectHungUp(server.awaitEvent(limit: 60) { $0.kind == "done" && $0.path == "/big.bin" }, after: 1_000_000)

@@ -21,7 +21,8 @@ public final class VerifyingIndex: @unchecked Sendable {
         /// Seconds a verified refresh is used before the next one.
         public var refreshInterval: Double = 60
         public var updaterConfig = UpdaterConfig()
-        public var fetcher: any Fetcher = DefaultFetcher()
+        /// The upstream: metadata and files are fetched through it.
+        public var fetcher: any Fetcher
         /// The time expiries are checked against; read at each refresh.
         public var clock: @Sendable () -> Expiry = { Expiry(secondsSinceEpoch: Int64(time(nil))) }
         /// Receives one line per refusal and per verified download (stderr in the CLI).
@@ -29,9 +30,9 @@ public final class VerifyingIndex: @unchecked Sendable {
         /// Called as a large file downloads (as `Updater.progress`).
         public var progress: ProgressHandler?
 
-        public init(metadataDir: String, metadataBaseURL: String, targetBaseURL: String, cacheDir: String) {
+        public init(metadataDir: String, metadataBaseURL: String, targetBaseURL: String, cacheDir: String, fetcher: any Fetcher) {
             self.metadataDir = metadataDir; self.metadataBaseURL = metadataBaseURL
-            self.targetBaseURL = targetBaseURL; self.cacheDir = cacheDir
+            self.targetBaseURL = targetBaseURL; self.cacheDir = cacheDir; self.fetcher = fetcher
         }
     }
 
