@@ -33,7 +33,8 @@ struct Project: AsyncParsableCommand {
     func run() async throws {
         let updater = try options.makeUpdater()
         try await updater.refresh()
-        let (pagePath, _, files) = try await updater.verifyProject(name)
+        let verified = try await updater.verifyProject(name)
+        let pagePath = verified.pagePath, files = verified.files
         if options.json {
             let entries: [JSON] = files.map { f in
                 let yanked: JSON = switch f.yank {

@@ -207,6 +207,34 @@ import TUFTestSupport
         #expect(leftovers.isEmpty, "\(leftovers)")
     }
 
+    /// One slow upstream does not stall the proxy: while helper-lib's page drips from the mirror
+    /// (a byte every two seconds), a page that already verified is answered at once, before
+    /// the drip has ended (the mirror logs no "done" for it by then).
+    @Test func testVerifiedPageAnswersWhileAnotherDrips() throws {
+        let r = try WheelRepository.get()
+        let slowPaths = try r.urlPaths("simple/helper-lib/index.json").dropLast()
+        let mirror = try r.mirror(slowPaths.flatMap { ["--slow", $0] })
+        defer { mirror.stop() }
+        let proxy = try r.proxy()
+        try proxy.start(mirror)
+        let json = ["Accept": "application/vnd.pypi.simple.v1+json"]
+        #expect(try httpRequest(proxy.url + "demo-app/", headers: json).status == 200)
+        let dripped = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            _ = try? httpRequest(proxy.url + "helper-lib/", headers: json)
+            dripped.signal()
+        }
+        let dripping = { mirror.events().contains { $0.kind == "accepted" && slowPaths.contains($0.path) } }
+        for _ in 0..<1500 where !dripping() { usleep(20_000) }
+        #expect(dripping(), "the proxy never asked for helper-lib's page")
+        let again = try httpRequest(proxy.url + "demo-app/", headers: json)
+        let ended = mirror.events().contains { $0.kind == "done" && slowPaths.contains($0.path) }
+        #expect(again.status == 200, "\(again.status) \(again.text)")
+        #expect(!ended, "the verified page waited for the dripping one: \(mirror.events())")
+        #expect(proxy.stop() == 0)
+        dripped.wait()
+    }
+
     /// `tuf-verify check`: files fetched some other way, checked against the signed metadata.
     @Test func testCheckFilesOnDisk() throws {
         let r = try WheelRepository.get()
