@@ -3,7 +3,7 @@
 tampering with what it serves: the malicious mirror of the threat model.
 
 Usage: serve.py ROOT [--forge-yank URLPATH FILENAME VALUE] [--replace URLPATH FILE]
-                     [--endless URLPATH] [--slow URLPATH] [--status URLPATH CODE]
+                     [--endless URLPATH] [--slow URLPATH] [--hold URLPATH FILE] [--status URLPATH CODE]
                      [--only-user-agent TEXT] [--index-pages] [--log FILE]
 
 - binds 127.0.0.1 on a free port and prints "PORT <n>" as its first line of stdout;
@@ -14,6 +14,8 @@ Usage: serve.py ROOT [--forge-yank URLPATH FILENAME VALUE] [--replace URLPATH FI
 - --endless: serves an endless stream of bytes at URLPATH;
 - --slow: serves URLPATH one byte every two seconds (a slow-retrieval attack), for at most
   a minute;
+- --hold: serves URLPATH's bytes only once FILE exists (an upstream stalled until the test
+  releases it), waiting at most two minutes;
 - --status: answers URLPATH with the HTTP status CODE;
 - --only-user-agent: tampers only with requests whose User-Agent contains TEXT (a server
   that targets one user); everyone else gets the honest bytes;
@@ -45,6 +47,7 @@ def parse_args():
     p.add_argument("--replace", nargs=2, action="append", default=[], metavar=("URLPATH", "FILE"))
     p.add_argument("--endless", action="append", default=[], metavar="URLPATH")
     p.add_argument("--slow", action="append", default=[], metavar="URLPATH")
+    p.add_argument("--hold", nargs=2, action="append", default=[], metavar=("URLPATH", "FILE"))
     p.add_argument("--status", nargs=2, action="append", default=[], metavar=("URLPATH", "CODE"))
     p.add_argument("--only-user-agent", default=None)
     p.add_argument("--index-pages", action="store_true")
@@ -59,6 +62,7 @@ for urlpath, filename, value in ARGS.forge_yank:
     FORGED.setdefault(urlpath, []).append((filename, json.loads(value)))
 REPLACED = {urlpath: path for urlpath, path in ARGS.replace}
 STATUS = {urlpath: int(code) for urlpath, code in ARGS.status}
+HELD = {urlpath: path for urlpath, path in ARGS.hold}
 LOG_LOCK = threading.Lock()
 
 
@@ -152,6 +156,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
             except (BrokenPipeError, ConnectionResetError):
                 pass
             return
+        if tamper and path in HELD:
+            deadline = time.time() + 120
+            while not os.path.exists(HELD[path]) and time.time() < deadline:
+                time.sleep(0.05)
+            log("released", path, agent)
         if tamper and path in REPLACED:
             with open(REPLACED[path], "rb") as f:
                 return self.send_bytes(f.read(), content_type="application/vnd.pypi.simple.v1+json" if self.page else None)
