@@ -40,7 +40,7 @@ struct Serve: AsyncParsableCommand {
     var port = 0
     @Option(help: ArgumentHelp("Folder of verified files, kept between runs (default: <metadata-dir>/cache).", valueName: "dir"))
     var cacheDir: String?
-    @Option(help: ArgumentHelp("Seconds between metadata refreshes.", valueName: "s"))
+    @Option(help: ArgumentHelp("Seconds between metadata refreshes (sooner when a trusted role expires).", valueName: "s"))
     var refreshInterval: Double = 60
     @Option(help: ArgumentHelp("Seconds an upstream may stay silent before a download fails.", valueName: "s"))
     var fetchTimeout: Double = 30
