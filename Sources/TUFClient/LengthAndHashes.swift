@@ -23,6 +23,12 @@ enum LengthAndHashes {
     static func checkFile(_ path: String, length: Int64, hashes: [String: String], name: String) throws(ClientError) {
         guard let fd = LocalFiles.openRegularFile(path) else { throw ClientError(.ioFailed, "\(path): cannot be read as a regular file") }
         defer { close(fd) }
+        try checkFile(descriptor: fd, path: path, length: length, hashes: hashes, name: name)
+    }
+
+    /// `checkFile` of the file open as `fd` (named `path` in messages), read from where it
+    /// stands: so that the caller can go on to use the very descriptor that was checked.
+    static func checkFile(descriptor fd: Int32, path: String, length: Int64, hashes: [String: String], name: String) throws(ClientError) {
         var hashers: [(String, StreamingHasher)] = []
         for (algorithm, _) in hashes {
             guard let known = HashAlgorithm(rawValue: algorithm) else {

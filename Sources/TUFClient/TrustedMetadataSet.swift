@@ -62,6 +62,22 @@ public struct TrustedMetadataSet: Sendable {
         }
     }
 
+    /// The first trusted role (root, timestamp, snapshot, then targets roles by name) that has
+    /// expired by `time`, as "role vN"; nil when none has. A long-running client (the index of
+    /// `tuf-verify serve`) asks this with the current time before it uses metadata it verified
+    /// earlier: what was valid at `referenceTime` may have expired since (freeze attack).
+    public func firstExpired(at time: Expiry) -> String? {
+        if root.signed.common.isExpired(at: time) { return "root v\(root.signed.version)" }
+        if let timestamp, timestamp.signed.common.isExpired(at: time) { return "timestamp v\(timestamp.signed.version)" }
+        if let snapshot, snapshot.signed.common.isExpired(at: time) { return "snapshot v\(snapshot.signed.version)" }
+        // The first by name, so the answer does not depend on dictionary order.
+        var first: (name: String, version: Int64)?
+        for (name, role) in targetsRoles where role.metadata.signed.common.isExpired(at: time) && (first.map { name < $0.name } ?? true) {
+            first = (name, role.metadata.signed.version)
+        }
+        return first.map { "\($0.name) v\($0.version)" }
+    }
+
     // MARK: - 5.3 root
 
     /// Verifies root version N+1 against the trusted root N and makes it trusted.

@@ -31,8 +31,7 @@ extension Updater {
             throw ClientError(.invalidArgument, "\(filename): not a wheel or sdist name; give its target path with --target-name")
         }
         for project in candidates {
-            let files: [ProjectFile]
-            do { files = try await verifyProject(project).files } catch where error.code == .notFound { continue }
+            guard let files = try await verifyProjectIfListed(project)?.files else { continue }
             if let match = files.first(where: { $0.filename == filename }) { return match.targetPath }
             throw ClientError(.notFound, "\(filename): not on the signed page of project \(YankVerifier.normalize(project))")
         }

@@ -1,11 +1,14 @@
 import Foundation
+import Synchronization
 import TUFMetadata
 
 /// The TUF client workflow with I/O at the edges: loads the trusted metadata saved in
 /// `metadataDir`, fetches what is newer through a `Fetcher`, feeds every byte to a
-/// `TrustedMetadataSet`, and saves each role's exact bytes once they verified. Use from one
-/// task at a time.
-public final class Updater {
+/// `TrustedMetadataSet`, and saves each role's exact bytes once they verified. Refresh from
+/// one task at a time; once refreshed, lookups and downloads (`targetInfo`, `verifyProject`,
+/// `download`) may run from several tasks at once: the trusted set is behind a lock, and each
+/// delegated role is fetched outside it and verified inside it.
+public final class Updater: Sendable {
     public let metadataDir: String
     public let metadataBaseURL: String
     public let targetBaseURL: String?
@@ -13,11 +16,20 @@ public final class Updater {
     public let config: UpdaterConfig
     let fetcher: any Fetcher
     /// Everything verified so far in this run.
-    public private(set) var trusted: TrustedMetadataSet
+    public var trusted: TrustedMetadataSet { state.withLock { $0.trusted } }
     /// Called as a target download goes on (target path, bytes received, total), for
     /// downloads of at least `ProgressText.threshold` bytes.
-    public var progress: ProgressHandler?
-    private var refreshed = false
+    public var progress: ProgressHandler? {
+        get { state.withLock { $0.progress } }
+        set { state.withLock { $0.progress = newValue } }
+    }
+    private let state: Mutex<State>
+
+    private struct State {
+        var trusted: TrustedMetadataSet
+        var refreshed = false
+        var progress: ProgressHandler?
+    }
 
     /// Starts from `metadataDir/root.json`, which the caller trusts (installed with `init`).
     /// `referenceTime` is the time every expiry is checked against: read the clock once.
@@ -35,7 +47,7 @@ public final class Updater {
         guard let rootBytes = LocalFiles.read(rootPath) else {
             throw ClientError(.notFound, "\(rootPath): no trusted root (run init first)")
         }
-        trusted = try TrustedMetadataSet(rootBytes: rootBytes, referenceTime: referenceTime)
+        state = Mutex(State(trusted: try TrustedMetadataSet(rootBytes: rootBytes, referenceTime: referenceTime)))
     }
 
     /// Updates root, timestamp, snapshot and top-level targets (5.3 to 5.6).
@@ -49,13 +61,13 @@ public final class Updater {
         try await loadTimestamp()
         try await loadSnapshot()
         _ = try await loadTargets("targets", delegator: "root")
-        refreshed = true
+        state.withLock { $0.refreshed = true }
     }
 
     /// The trusted description of `targetPath` and the role that lists it, found by the
     /// delegation search (refreshing first if needed); `.notFound` when no role lists it.
     public func targetInfo(_ targetPath: String) async throws(ClientError) -> DelegationSearch.Found {
-        if !refreshed { try await refresh() }
+        if !state.withLock({ $0.refreshed }) { try await refresh() }
         let search = DelegationSearch(maxRolesVisited: config.maxDelegations)
         let found = try await search.find(targetPath) { (role, delegator) async throws(ClientError) -> Targets in
             try await self.loadTargets(role, delegator: delegator).signed
@@ -77,7 +89,7 @@ public final class Updater {
             } catch where error.code == .notFound {
                 break
             }
-            do { try trusted.updateRoot(bytes) } catch {
+            do { try update { (set) throws(ClientError) in try set.updateRoot(bytes) } } catch {
                 // The trusted set names the role; the file is named here, where its version is known.
                 throw ClientError(error.code, "\(version).root.json: \(error.message)")
             }
@@ -91,11 +103,11 @@ public final class Updater {
     private func loadTimestamp() async throws(ClientError) {
         // The saved timestamp is the rollback baseline; if it does not verify any more it is ignored.
         if let local = LocalFiles.read(metadataPath("timestamp")) {
-            do { try trusted.updateTimestamp(local) } catch where error.code != .wrongOrder {}
+            do { try update { (set) throws(ClientError) in try set.updateTimestamp(local) } } catch where error.code != .wrongOrder {}
         }
         let bytes = try await fetcher.fetch("\(metadataBaseURL)timestamp.json", maxLength: config.timestampMaxLength)
         // 5.4.5: persist only a newer timestamp.
-        if try trusted.updateTimestamp(bytes) == .updated { try save("timestamp", bytes) }
+        if try update({ (set) throws(ClientError) in try set.updateTimestamp(bytes) }) == .updated { try save("timestamp", bytes) }
     }
 
     // MARK: - 5.5 snapshot
@@ -103,25 +115,28 @@ public final class Updater {
     private func loadSnapshot() async throws(ClientError) {
         if let local = LocalFiles.read(metadataPath("snapshot")) {
             // A saved snapshot still current is used without a download.
-            do { try trusted.updateSnapshot(local, trusted: true); return } catch where error.code != .wrongOrder {}
+            do { try update { (set) throws(ClientError) in try set.updateSnapshot(local, trusted: true) }; return } catch where error.code != .wrongOrder {}
         }
         guard let meta = trusted.timestamp?.signed.snapshotMeta else { throw ClientError(.wrongOrder, "no timestamp") }
         // 5.5.1: versioned name with consistent snapshots.
         let name = consistentSnapshot ? "\(meta.version).snapshot.json" : "snapshot.json"
         let limit = try LengthAndHashes.downloadBound(listed: meta.length, limit: config.snapshotMaxLength, name: "snapshot")
         let bytes = try await fetcher.fetch("\(metadataBaseURL)\(name)", maxLength: limit)
-        try trusted.updateSnapshot(bytes)
+        try update { (set) throws(ClientError) in try set.updateSnapshot(bytes) }
         try save("snapshot", bytes)
     }
 
     // MARK: - 5.6 targets
 
     /// The verified targets role `role` as delegated by `delegator`: already trusted, or the
-    /// saved copy if still current, or downloaded.
+    /// saved copy if still current, or downloaded. Tasks that need the same role at once may
+    /// each fetch it; the trusted set takes the first and checks the others against it.
     func loadTargets(_ role: String, delegator: String) async throws(ClientError) -> Metadata<Targets> {
-        if let known = try trusted.trustedTargets(role, delegator: delegator) { return known }
+        if let known = try update({ (set) throws(ClientError) in try set.trustedTargets(role, delegator: delegator) }) { return known }
         if let local = LocalFiles.read(metadataPath(role)) {
-            do { return try trusted.updateDelegatedTargets(local, role: role, delegator: delegator) } catch where error.code != .wrongOrder {}
+            do {
+                return try update { (set) throws(ClientError) in try set.updateDelegatedTargets(local, role: role, delegator: delegator) }
+            } catch where error.code != .wrongOrder {}
         }
         guard let meta = trusted.snapshot?.signed.meta(forRole: role) else {
             throw ClientError(.missingRole, "snapshot does not list \(role).json")
@@ -130,12 +145,18 @@ public final class Updater {
         let name = consistentSnapshot ? "\(meta.version).\(encoded).json" : "\(encoded).json"
         let limit = try LengthAndHashes.downloadBound(listed: meta.length, limit: config.targetsMaxLength, name: role)
         let bytes = try await fetcher.fetch("\(metadataBaseURL)\(name)", maxLength: limit)
-        let verified = try trusted.updateDelegatedTargets(bytes, role: role, delegator: delegator)
+        let verified = try update { (set) throws(ClientError) in try set.updateDelegatedTargets(bytes, role: role, delegator: delegator) }
         try save(role, bytes)
         return verified
     }
 
     // MARK: - helpers
+
+    /// Runs `body` on the trusted set under its lock (pure checks only: no I/O in there).
+    @discardableResult
+    private func update<T: Sendable>(_ body: (inout TrustedMetadataSet) throws(ClientError) -> T) throws(ClientError) -> T {
+        try state.withLock { (s) throws(ClientError) -> T in try body(&s.trusted) }
+    }
 
     var consistentSnapshot: Bool { trusted.root.signed.consistentSnapshot ?? false }
 

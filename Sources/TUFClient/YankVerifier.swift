@@ -64,6 +64,11 @@ public enum YankVerifier {
         do { json = try JSONParser().parse(bytes) } catch {
             throw ClientError(.malformed, "\(pagePath): not JSON: \(error)")
         }
+        return try parsePage(json, pagePath: pagePath)
+    }
+
+    /// `parsePage` of a page already parsed.
+    public static func parsePage(_ json: JSON, pagePath: String) throws(ClientError) -> [PageFile] {
         guard let files = json.objectValue?["files"]?.arrayValue else {
             throw ClientError(.malformed, "\(pagePath): no \"files\" array")
         }

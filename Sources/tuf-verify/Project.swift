@@ -31,10 +31,11 @@ struct Project: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let (pagePath, _, files) = try await options.withUpdater { updater in
+        let verified = try await options.withUpdater { updater in
             try await updater.refresh()
             return try await updater.verifyProject(name)
         }
+        let pagePath = verified.pagePath, files = verified.files
         if options.json {
             let entries: [JSON] = files.map { f in
                 let yanked: JSON = switch f.yank {

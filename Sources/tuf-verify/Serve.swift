@@ -11,14 +11,15 @@ struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Serve a verifying simple index (PEP 503/691) for pip and uv on loopback.",
         usage: GlobalOptions.usage("serve", needs: needs, optional: ["--no-target-hash-prefix"],
-                                   arguments: "[--host <addr>] [--port <n>] [--cache-dir <dir>] [--refresh-interval <s>]"),
+                                   arguments: "[--host <addr>] [--port <n>] [--cache-dir <dir>] [--refresh-interval <s>] [--idle-timeout <s>] [--max-connections <n>]"),
         discussion: """
         Prints the index URL on its first line of output, then answers installers:
           pip install --index-url http://127.0.0.1:PORT/simple/ NAME
           uv pip install --index-url http://127.0.0.1:PORT/simple/ NAME
         GET /simple/ and /simple/<project>/ answer PEP 691 JSON or PEP 503 HTML by the Accept header, \
         each page only after it verified against the trusted metadata (refreshed through TUF at most \
-        every --refresh-interval seconds, and at once when a project or file is not found). File URLs \
+        every --refresh-interval seconds, at once when a project or file is not found, and whenever a trusted \
+        role has expired: metadata is never used past its expiry). File URLs \
         point back here: each file is downloaded through TUF into --cache-dir, checked against its signed \
         length and hashes before a byte is sent, and served from there (GET, HEAD, byte ranges). The \
         yank state the installer sees is the signed one.
@@ -27,6 +28,11 @@ struct Serve: AsyncParsableCommand {
         answered 409 with the attack named in the status line and body, and logged on stderr with the \
         project or file, so the installer fails instead of installing something else; an upstream that \
         cannot be reached is 502, a project the metadata does not list 404. SIGTERM or SIGINT stops it.
+
+        Only requests whose Host names the address listened on (or localhost for a loopback address) \
+        are answered (421 otherwise: a web page cannot reach the index through DNS rebinding); a \
+        connection with no request under way for --idle-timeout seconds is closed, and connections past \
+        --max-connections are closed as they arrive.
         """)
     @ParentCommand var parent: TUFVerify
     @Option(help: ArgumentHelp("Address to listen on (loopback unless you mean otherwise).", valueName: "addr"))
@@ -35,10 +41,14 @@ struct Serve: AsyncParsableCommand {
     var port = 0
     @Option(help: ArgumentHelp("Folder of verified files, kept between runs (default: <metadata-dir>/cache).", valueName: "dir"))
     var cacheDir: String?
-    @Option(help: ArgumentHelp("Seconds between metadata refreshes.", valueName: "s"))
+    @Option(help: ArgumentHelp("Seconds between metadata refreshes (sooner when a trusted role expires).", valueName: "s"))
     var refreshInterval: Double = 60
     @Option(help: ArgumentHelp("Seconds an upstream may stay silent before a download fails.", valueName: "s"))
     var fetchTimeout: Double = 30
+    @Option(help: ArgumentHelp("Seconds a connection may wait for its next request (or send one) before it is closed.", valueName: "s"))
+    var idleTimeout: Double = 60
+    @Option(help: ArgumentHelp("Connections open at once; more are closed as they arrive.", valueName: "n"))
+    var maxConnections = 128
     @Flag(help: "Also stop when standard input closes (for a supervising script or test).")
     var untilStdinCloses = false
 
@@ -49,6 +59,8 @@ struct Serve: AsyncParsableCommand {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
         guard refreshInterval >= 0, refreshInterval.isFinite else { throw ValidationError("--refresh-interval must be 0 or more seconds") }
         guard fetchTimeout > 0, fetchTimeout.isFinite else { throw ValidationError("--fetch-timeout must be more than 0 seconds") }
+        guard idleTimeout > 0, idleTimeout.isFinite else { throw ValidationError("--idle-timeout must be more than 0 seconds") }
+        guard maxConnections >= 1 else { throw ValidationError("--max-connections must be 1 or more") }
     }
 
     func run() async throws {
@@ -72,14 +84,15 @@ struct Serve: AsyncParsableCommand {
         try FileManager.default.createDirectory(atPath: configuration.cacheDir, withIntermediateDirectories: true)
         let server: IndexServer
         do {
-            server = try await IndexServer.start(index: VerifyingIndex(configuration), host: host, port: port)
+            server = try await IndexServer.start(index: VerifyingIndex(configuration), host: host, port: port,
+                                                 limits: IndexServer.Limits(idleTimeout: idleTimeout, maxConnections: maxConnections))
         } catch {
             throw ClientError(.invalidArgument, "cannot listen on \(host):\(port): \(error)")
         }
         let url = "http://\(host.contains(":") ? "[\(host)]" : host):\(server.port)/simple/"
         // Written straight to the descriptor: a test or script reads this line through a pipe.
         FileHandle.standardOutput.write(Data("serving \(url)\n".utf8))
-        if !Self.isLoopback(host) { ServeLog.line("warning: listening on \(host), which is not a loopback address") }
+        if !HostHeader.isLoopback(host) { ServeLog.line("warning: listening on \(host), which is not a loopback address") }
         ServeLog.line("pip install --index-url \(url) NAME   (uv: uv pip install --index-url \(url) NAME)")
         let stop = StopSignals { Task { await server.stop() } }
         if untilStdinCloses {
@@ -93,10 +106,6 @@ struct Serve: AsyncParsableCommand {
         stop.cancel()
         await server.stop()
         ServeLog.line("stopped")
-    }
-
-    static func isLoopback(_ host: String) -> Bool {
-        host == "localhost" || host == "::1" || host.hasPrefix("127.")
     }
 }
 

@@ -94,11 +94,16 @@ final class VerifyingProxy: @unchecked Sendable {
     /// Starts serving from `mirror`'s repository; stops a running one first (same metadata
     /// and cache: a restart, as between two runs of a user's proxy).
     func start(_ mirror: LoopbackServer, extra: [String] = []) throws {
+        try start(upstream: "\(mirror.baseURL)/repo", extra: extra)
+    }
+
+    /// Starts serving from the repository at `upstream` (`/metadata/` and `/targets/` below it).
+    func start(upstream: String, extra: [String] = []) throws {
         stop()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: BuiltBinaries.tufVerify!)
-        process.arguments = ["--metadata-dir", metadata, "--metadata-url", "\(mirror.baseURL)/repo/metadata/",
-                             "--target-base-url", "\(mirror.baseURL)/repo/targets/", "serve", "--cache-dir", cache,
+        process.arguments = ["--metadata-dir", metadata, "--metadata-url", "\(upstream)/metadata/",
+                             "--target-base-url", "\(upstream)/targets/", "serve", "--cache-dir", cache,
                              "--until-stdin-closes"] + extra
         let input = Pipe(), output = Pipe()
         FileManager.default.createFile(atPath: logPath, contents: nil)
@@ -136,6 +141,9 @@ final class VerifyingProxy: @unchecked Sendable {
 
     /// `http://127.0.0.1:PORT` (the URL without `/simple/`).
     var base: String { String(url.dropLast("/simple/".count)) }
+
+    /// The port it listens on.
+    var port: Int { Int(base.split(separator: ":").last ?? "") ?? 0 }
 }
 
 /// One HTTP exchange with the proxy, as an installer would make it.

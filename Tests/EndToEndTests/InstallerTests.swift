@@ -207,6 +207,39 @@ import TUFTestSupport
         #expect(leftovers.isEmpty, "\(leftovers)")
     }
 
+    /// One stalled upstream does not stall the proxy: while the mirror holds helper-lib's page
+    /// (until the test releases it), a page that already verified is answered; the held
+    /// request is still waiting then, and is answered once released.
+    @Test func testVerifiedPageAnswersWhileAnotherIsHeldUpstream() throws {
+        let r = try WheelRepository.get()
+        let release = NSTemporaryDirectory() + "tuf-e2e-release-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: release) }
+        let heldPaths = try r.urlPaths("simple/helper-lib/index.json").dropLast()
+        let mirror = try r.mirror(heldPaths.flatMap { ["--hold", $0, release] })
+        defer { mirror.stop() }
+        let proxy = try r.proxy()
+        // The held download must not end by itself while the test looks.
+        try proxy.start(mirror, extra: ["--fetch-timeout", "600"])
+        let json = ["Accept": "application/vnd.pypi.simple.v1+json"]
+        #expect(try httpRequest(proxy.url + "demo-app/", headers: json).status == 200)
+        let held = ConcurrentResults(count: 1)
+        let answered = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            held.set(0, try? httpRequest(proxy.url + "helper-lib/", headers: json))
+            answered.signal()
+        }
+        let holding = { mirror.events().contains { $0.kind == "accepted" && heldPaths.contains($0.path) } }
+        for _ in 0..<1500 where !holding() { usleep(20_000) }
+        #expect(holding(), "the proxy never asked for helper-lib's page")
+        let again = try httpRequest(proxy.url + "demo-app/", headers: json)
+        #expect(again.status == 200, "\(again.status) \(again.text)")
+        #expect(answered.wait(timeout: .now()) == .timedOut, "the held request ended before the other was answered")
+        _ = FileManager.default.createFile(atPath: release, contents: Data())
+        answered.wait()
+        #expect(held.values[0]?.status == 200, "\(String(describing: held.values[0]?.text))")
+        #expect(proxy.stop() == 0)
+    }
+
     /// `tuf-verify check`: files fetched some other way, checked against the signed metadata.
     @Test func testCheckFilesOnDisk() throws {
         let r = try WheelRepository.get()

@@ -3,7 +3,7 @@
 tampering with what it serves: the malicious mirror of the threat model.
 
 Usage: serve.py ROOT [--forge-yank URLPATH FILENAME VALUE] [--replace URLPATH FILE]
-                     [--endless URLPATH] [--slow URLPATH] [--status URLPATH CODE]
+                     [--endless URLPATH] [--slow URLPATH] [--hold URLPATH FILE] [--status URLPATH CODE]
                      [--redirect URLPATH LOCATION] [--only-user-agent TEXT] [--index-pages]
                      [--keep-alive] [--tls CERTFILE] [--log FILE]
 
@@ -15,6 +15,8 @@ Usage: serve.py ROOT [--forge-yank URLPATH FILENAME VALUE] [--replace URLPATH FI
 - --endless: serves an endless stream of bytes at URLPATH;
 - --slow: serves URLPATH one byte every two seconds (a slow-retrieval attack), for at most
   a minute;
+- --hold: serves URLPATH's bytes only once FILE exists (an upstream stalled until the test
+  releases it), waiting at most two minutes;
 - --status: answers URLPATH with the HTTP status CODE;
 - --redirect: answers URLPATH with "302 Found" and the Location header LOCATION (another
   path here, or a URL of another server: a redirect the client must not follow);
@@ -54,6 +56,7 @@ def parse_args():
     p.add_argument("--replace", nargs=2, action="append", default=[], metavar=("URLPATH", "FILE"))
     p.add_argument("--endless", action="append", default=[], metavar="URLPATH")
     p.add_argument("--slow", action="append", default=[], metavar="URLPATH")
+    p.add_argument("--hold", nargs=2, action="append", default=[], metavar=("URLPATH", "FILE"))
     p.add_argument("--status", nargs=2, action="append", default=[], metavar=("URLPATH", "CODE"))
     p.add_argument("--redirect", nargs=2, action="append", default=[], metavar=("URLPATH", "LOCATION"))
     p.add_argument("--keep-alive", action="store_true")
@@ -72,6 +75,7 @@ for urlpath, filename, value in ARGS.forge_yank:
 REPLACED = {urlpath: path for urlpath, path in ARGS.replace}
 STATUS = {urlpath: int(code) for urlpath, code in ARGS.status}
 REDIRECT = dict(ARGS.redirect)
+HELD = {urlpath: path for urlpath, path in ARGS.hold}
 LOG_LOCK = threading.Lock()
 
 
@@ -183,6 +187,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
             except (BrokenPipeError, ConnectionResetError):
                 pass
             return
+        if tamper and path in HELD:
+            deadline = time.time() + 120
+            while not os.path.exists(HELD[path]) and time.time() < deadline:
+                time.sleep(0.05)
+            log("released", path, agent)
         if tamper and path in REPLACED:
             with open(REPLACED[path], "rb") as f:
                 return self.send_bytes(f.read(), content_type="application/vnd.pypi.simple.v1+json" if self.page else None)

@@ -61,6 +61,32 @@ func expectError<T>(_ code: ClientError.Code, sourceLocation: SourceLocation = #
         #expect(set.snapshot?.signed.version == 2)
     }
 
+    /// For a long-running client: which trusted role has expired by a later time (the first of
+    /// root, timestamp, snapshot, then targets roles by name), whatever the set's reference time.
+    @Test(arguments: [("root", "root v2"), ("timestamp", "timestamp v2"), ("snapshot", "snapshot v2"), ("targets", "targets v1"),
+                      ("role2", "role2 v1"), ("none", nil)] as [(String, String?)])
+    func testFirstExpiredAtALaterTime(role: String, expected: String?) throws {
+        let soon = MetadataFactory.now.adding(seconds: 3_600)
+        for name in ["role1", "role2"] { sim.addDelegation("targets", DelegatedRole(name: name, keyIDs: [], threshold: 1, paths: ["*"])) }
+        switch role {
+        case "root": sim.root.expires = soon; sim.root.version = 2; sim.publishRoot()
+        case "timestamp": sim.timestamp.expires = soon
+        case "snapshot": sim.snapshot.expires = soon
+        case "targets": sim.targets.expires = soon
+        case "none": break
+        default: sim.delegates[role]!.expires = soon
+        }
+        sim.updateSnapshot()
+        var set = try trustedSet()
+        if role == "root" { try set.updateRoot(sim.signedRoots[1]) }
+        try set.updateTimestamp(sim.signedBytes("timestamp")!)
+        try set.updateSnapshot(sim.signedBytes("snapshot")!)
+        try set.updateTargets(sim.signedBytes("targets")!)
+        for name in ["role2", "role1"] { try set.updateDelegatedTargets(sim.signedBytes(name)!, role: name, delegator: "targets") }
+        #expect(set.firstExpired(at: MetadataFactory.now) == nil)
+        #expect(set.firstExpired(at: soon) == expected)
+    }
+
     @Test func testOutOfOrderOps() throws {
         var set = try trustedSet()
         expectError(.wrongOrder) { try set.updateSnapshot(sim.signedBytes("snapshot")!) }

@@ -91,6 +91,24 @@ struct VerifyingIndexTests {
         #expect(Updater.projectCandidates(forFileNamed: filename) == expected)
     }
 
+    /// DNS rebinding: only the names of the address a connection came in on are answered, on
+    /// the port listened on (local address, told host, Host values → verdict; port 8080).
+    @Test(arguments: [
+        ("127.0.0.1", "127.0.0.1", ["127.0.0.1:8080"], HostHeader.Verdict.allowed), ("127.0.0.1", "127.0.0.1", ["localhost:8080"], .allowed),
+        ("127.0.0.1", "127.0.0.1", ["LocalHost:8080"], .allowed), ("127.0.0.1", "127.0.0.1", ["[::1]:8080"], .allowed),
+        ("::1", "::1", ["[::1]:8080"], .allowed), ("127.0.0.1", "localhost", ["localhost:8080"], .allowed),
+        ("127.0.0.1", "127.0.0.1", ["rebound.example:8080"], .misdirected), ("127.0.0.1", "127.0.0.1", ["127.0.0.1:8081"], .misdirected),
+        ("127.0.0.1", "127.0.0.1", ["127.0.0.1"], .misdirected), ("127.0.0.1", "127.0.0.1", ["127.0.0.1.:8080"], .misdirected),
+        ("127.0.0.1", "127.0.0.1", [], .invalid), ("127.0.0.1", "127.0.0.1", ["127.0.0.1:8080", "127.0.0.1:8080"], .invalid),
+        ("127.0.0.1", "127.0.0.1", [""], .invalid), ("127.0.0.1", "127.0.0.1", ["127.0.0.1:80x"], .invalid),
+        ("127.0.0.1", "127.0.0.1", ["127.0.0.1:"], .invalid), ("127.0.0.1", "127.0.0.1", ["[::1"], .invalid),
+        ("192.168.1.5", "0.0.0.0", ["192.168.1.5:8080"], .allowed), ("192.168.1.5", "0.0.0.0", ["localhost:8080"], .misdirected),
+        ("::ffff:127.0.0.1", "::", ["127.0.0.1:8080"], .allowed), ("10.0.0.2", "myhost", ["myhost:8080"], .allowed),
+    ] as [(String, String, [String], HostHeader.Verdict)])
+    func testHostHeader(local: String, listen: String, values: [String], expected: HostHeader.Verdict) {
+        #expect(HostHeader.check(values, localAddress: local, localPort: 8080, listenHost: listen) == expected)
+    }
+
     @Test func testProgressText() {
         #expect(ProgressText.line("x.whl", received: 5 << 20, total: 10 << 20) == "x.whl: 5.0 / 10.0 MB (50%)")
     }

@@ -1,8 +1,8 @@
 import Foundation
 
 /// A lock for async code: one holder at a time, waiters resumed in arrival order. An actor
-/// would not do: it lets other calls in at every `await`, and the updater must be used by
-/// one task at a time across its awaits.
+/// would not do: it lets other calls in at every `await`, and a refresh of the chain must
+/// have the trusted metadata to itself across its awaits.
 final class AsyncGate: @unchecked Sendable {
     private let lock = NSLock()
     private var busy = false

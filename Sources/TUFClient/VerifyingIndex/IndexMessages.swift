@@ -1,3 +1,5 @@
+import TUFMetadata
+
 /// A request to the verifying index, as the HTTP layer hands it over (no sockets here).
 public struct IndexRequest: Sendable {
     public enum Method: String, Sendable { case get = "GET", head = "HEAD" }
@@ -38,16 +40,19 @@ private extension String {
 /// The answer of the verifying index: a status, headers and a body from memory or from a
 /// verified file of the cache.
 public struct IndexResponse: Sendable {
-    public enum Body: Sendable, Equatable {
+    public enum Body: Sendable {
         case bytes([UInt8])
-        /// `length` bytes of the file at `path` from `offset`: a verified cache file, sent
-        /// from disk rather than read into memory.
-        case file(path: String, offset: Int64, length: Int64)
+        /// `length` bytes from `offset` of a verified cache file, held open since it was
+        /// checked: sent from that descriptor (sendfile), never read into memory or reopened.
+        case file(OpenFile, offset: Int64, length: Int64)
+        /// The answer to HEAD: no bytes, and the length a GET would send.
+        case head(length: Int64)
 
         public var length: Int64 {
             switch self {
             case .bytes(let bytes): Int64(bytes.count)
             case .file(_, _, let length): length
+            case .head(let length): length
             }
         }
     }
@@ -68,9 +73,10 @@ public struct IndexResponse: Sendable {
         headers.first { $0.name.lowercased() == name.lowercased() }?.value
     }
 
-    /// A plain-text answer of one line.
+    /// A plain-text answer of one line. The line often quotes the request path or a name from
+    /// the network: control and bidi characters in it are shown escaped (`DisplayText`).
     static func text(_ status: Int, _ reason: String, _ line: String, headers: [(name: String, value: String)] = []) -> IndexResponse {
         IndexResponse(status: status, reason: reason, headers: [("Content-Type", "text/plain; charset=utf-8")] + headers,
-                      body: .bytes(Array((line + "\n").utf8)))
+                      body: .bytes(Array((DisplayText.escaped(line) + "\n").utf8)))
     }
 }

@@ -1,4 +1,5 @@
 import TUFCanonicalJSON
+import TUFMetadata
 
 /// The simple repository pages the verifying index serves (PEP 503 HTML, PEP 691 JSON),
 /// built only from verified data: a verified page, and the signed target entry of each
@@ -21,7 +22,7 @@ public enum SimplePages {
 
     /// The file links of a verified page. `page` is the page's JSON (it verified against its
     /// signed hash); `signed` gives each file's signed entry by target path.
-    static func links(page: JSON, files: [ProjectFile], signed: [String: TargetFileSummary]) -> [FileLink] {
+    static func links(page: JSON, files: [ProjectFile], signed: [String: TargetFile]) -> [FileLink] {
         let entries = page.objectValue?["files"]?.arrayValue ?? []
         var requires: [String: String] = [:]
         for entry in entries {
@@ -30,7 +31,7 @@ public enum SimplePages {
         }
         return files.map { file in
             let summary = signed[file.targetPath]
-            return FileLink(filename: file.filename, url: fileURL(for: file.targetPath), sha256: summary?.sha256,
+            return FileLink(filename: file.filename, url: fileURL(for: file.targetPath), sha256: summary?.hashes["sha256"],
                             size: summary?.length ?? 0, requiresPython: requires[file.filename], yank: file.yank)
         }
     }
@@ -125,10 +126,4 @@ public enum SimplePages {
         }
         return out
     }
-}
-
-/// What a page needs of a signed target entry.
-struct TargetFileSummary: Sendable {
-    let length: Int64
-    let sha256: String?
 }
