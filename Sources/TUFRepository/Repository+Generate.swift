@@ -29,8 +29,9 @@ extension Repository {
             var result: PublishResult
             do throws(RepositoryError) {
                 result = try generate(index, signers: signers, linkFiles: linkFiles, scope: scope, trustState: replay.missing.isEmpty, now: now)
-            } catch where error.code == .damagedState {
-                // Nothing was published from the damaged store (its transaction is rolled back).
+            } catch where error.code == .damagedState || error.code == .unverifiedPublished {
+                // Nothing was published from the damaged store (its transaction is rolled back);
+                // a full read needs no published targets to build on.
                 StateStore.remove(repository: path)
                 result = try generate(index, signers: signers, linkFiles: linkFiles, scope: scope, trustState: false, now: now)
             }
