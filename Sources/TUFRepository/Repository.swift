@@ -10,7 +10,8 @@ import TUFMetadata
 /// - `staged/`: offline-role metadata (`root.json`, `targets.json`, `bins.json`) collecting signatures;
 /// - `targets/`: the signed pages under their target paths and hash-prefixed copies;
 /// - `tuf-repo.json`: the policy; `state/`: the state store (`StateStore`: what lets a re-run
-///   skip unchanged bins and pages) and the upload queue (`UploadQueue`); `.lock`.
+///   skip unchanged bins and pages); `queue/`: the upload queue (`UploadQueue`), the only
+///   place an upload hook writes; `journal/`: the plain-name journal; `.lock`.
 public struct Repository {
     /// The repository directory.
     public let path: String
