@@ -4,10 +4,15 @@ import TUFCrypto
 import TUFFileSystem
 import TUFMetadata
 
-/// Changes to the targets of one bin, on top of its published targets.
+/// Changes to the targets of one bin, on top of its published (verified) targets. Every value
+/// set comes from a page read in this run: the state store only says which pages to read.
 struct BinChange {
     var removed: Set<String> = []
     var set: [String: TargetFile] = [:]
+    /// Touched targets that, by the store, a page not re-read lists too: they keep their signed
+    /// entry (which must exist), and what the re-read pages list of them (if anything) must
+    /// match it. The store's own copy of that page's entries is never signed.
+    var kept: [String: TargetFile?] = [:]
 }
 
 extension IndexSnapshot {
@@ -87,6 +92,8 @@ extension IndexSnapshot {
         /// Targets whose listings may have changed, and how the replaced pages list them now.
         var touched = Set<String>()
         var listings: [String: [TargetFile]] = [:]
+        /// Touched targets that pages not replaced list too, by the store.
+        var listedElsewhere = Set<String>()
 
         init(store: StateStore, keepBytes: @escaping @Sendable (String, String) -> Bool) {
             self.store = store; self.keepBytes = keepBytes
@@ -203,13 +210,14 @@ extension IndexSnapshot {
             return true
         }
 
-        /// Adds how pages not replaced list the touched targets (rare: a file listed by two
-        /// pages), from the store's listing index; false when a record there is damaged.
+        /// Notes which touched targets pages not replaced also list (rare: a file listed by two
+        /// pages), from the store's listing index; false when a record there is damaged. Only
+        /// which targets: what those pages list is the signed bin's (`BinChange.kept`).
         mutating func addOtherListings() throws(RepositoryError) -> Bool {
             guard !touched.isEmpty else { return true }
             for r in try store.pagesListing(touched, excluding: replaced) {
                 guard let entries = r.decodedEntries() else { return false }
-                for e in entries where touched.contains(e.path) { listings[e.path, default: []].append(e.file) }
+                for e in entries where touched.contains(e.path) { listedElsewhere.insert(e.path) }
             }
             return true
         }
@@ -221,13 +229,17 @@ extension IndexSnapshot {
             var changes: [Int: BinChange] = [:]
             for p in touched {
                 let bin = layout.bin(for: p)
-                guard let l = listings[p] else {
+                let l = listings[p] ?? []
+                guard l.allSatisfy({ $0 == l[0] }) else { return nil }
+                if listedElsewhere.contains(p) {
+                    changes[bin, default: BinChange()].kept[p] = l.first
+                } else if let file = l.first {
+                    changes[bin, default: BinChange()].set[p] = file
+                } else {
                     changes[bin, default: BinChange()].removed.insert(p)
                     continue
                 }
-                guard l.allSatisfy({ $0 == l[0] }) else { return nil }
-                changes[bin, default: BinChange()].set[p] = l[0]
-                if snapshot.pages[p] == nil { snapshot.targets[p] = l[0] }
+                if snapshot.pages[p] == nil, let file = l.first { snapshot.targets[p] = file }
             }
             return Incremental(snapshot: snapshot, changes: changes, records: records, removed: removed, skipped: skipped)
         }

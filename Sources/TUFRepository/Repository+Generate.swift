@@ -21,15 +21,17 @@ extension Repository {
         if let projects {
             scope = .projects(try Self.normalizedProjectNames(projects), skipUnknown: skipUnknown)
         }
-        return try locked { () throws(RepositoryError) -> PublishResult in
+        // A journal whose page copies are gone is completed by reading every page again.
+        return try locked(repairing: true) { (replay) throws(RepositoryError) -> PublishResult in
             var index = index
             while index.count > 1, index.hasSuffix("/") { index.removeLast() }
             let signers = signers.map(SignerEntry.init)
             var result: PublishResult
             do throws(RepositoryError) {
-                result = try generate(index, signers: signers, linkFiles: linkFiles, scope: scope, trustState: true, now: now)
-            } catch where error.code == .damagedState {
-                // Nothing was published from the damaged store (its transaction is rolled back).
+                result = try generate(index, signers: signers, linkFiles: linkFiles, scope: scope, trustState: replay.missing.isEmpty, now: now)
+            } catch where error.code == .damagedState || error.code == .unverifiedPublished {
+                // Nothing was published from the damaged store (its transaction is rolled back);
+                // a full read needs no published targets to build on.
                 StateStore.remove(repository: path)
                 result = try generate(index, signers: signers, linkFiles: linkFiles, scope: scope, trustState: false, now: now)
             }

@@ -76,7 +76,7 @@ extension Repository {
     }
 
     /// Reads what the planner needs (published and staged metadata, the bin states, the
-    /// published targets of the bins it asks for) and returns its plan. A bin read for its
+    /// published, verified targets of the bins it asks for) and returns its plan. A bin read for its
     /// targets must match its stored digest: a store that disagrees with the signed bins is
     /// damaged (`.damagedState`: the caller rebuilds it).
     private func planPublication(desired: DesiredTargets, mode: PublishMode, now: Expiry, state: StateStore?, partialBins: Bool,
@@ -93,9 +93,11 @@ extension Repository {
         let bins = try loadBinStates(state, snapshot: published.snapshot?.signed, binNames: policy.bins.names, only: only,
                                      keysOf: { planner.keysOfBin[$0] })
         var contents: [String: [String: TargetFile]] = [:]
-        for name in planner.contentNeeded(bins: bins.entries, complete: bins.complete, desired: desired) {
+        let needed = planner.contentNeeded(bins: bins.entries, complete: bins.complete, desired: desired)
+        let verified = try verifiedPublishedBins(needed, published: published, policy: policy)
+        for name in needed {
             let entry = bins.entries[name]!
-            let targets = try require(Targets.self, Self.metadataPath("\(entry.version).\(name).json")).signed.targets
+            let targets = verified[name]!.signed.targets
             if bins.rebuilt[name] == nil, BinStates.digest(targets) != entry.digest {
                 throw RepositoryError(.damagedState, "the state store's digest of \(name) version \(entry.version) does not match the published bin")
             }

@@ -10,7 +10,8 @@ import TUFMetadata
 /// - `staged/`: offline-role metadata (`root.json`, `targets.json`, `bins.json`) collecting signatures;
 /// - `targets/`: the signed pages under their target paths and hash-prefixed copies;
 /// - `tuf-repo.json`: the policy; `state/`: the state store (`StateStore`: what lets a re-run
-///   skip unchanged bins and pages) and the upload queue (`UploadQueue`); `.lock`.
+///   skip unchanged bins and pages); `queue/`: the upload queue (`UploadQueue`), the only
+///   place an upload hook writes; `journal/`: the plain-name journal; `.lock`.
 public struct Repository {
     /// The repository directory.
     public let path: String
@@ -47,15 +48,22 @@ public struct Repository {
 
     /// Takes the repository lock for the duration of `body`.
     func locked<T>(_ body: () throws(RepositoryError) -> T) throws(RepositoryError) -> T {
+        try locked(repairing: false) { (_) throws(RepositoryError) -> T in try body() }
+    }
+
+    /// Takes the repository lock for the duration of `body`, which hears what completing an
+    /// interrupted publication did; with `repairing` (generate), page copies the journal
+    /// cannot find are left to `body` (see `replayPlainNameJournal`).
+    func locked<T>(repairing: Bool, _ body: (_ replay: (relinked: Int, missing: [String])) throws(RepositoryError) -> T) throws(RepositoryError) -> T {
         guard FileSystem.isDirectory(path) else { throw RepositoryError(.notInitialized, "\(path): no such repository directory") }
         let lock = try RepositoryLock(repository: path, wait: lockWait)
         defer { lock.release() }
         // Every command first completes a publication that a crash interrupted.
-        _ = try replayPlainNameJournal()
+        let replay = try replayPlainNameJournal(repairing: repairing)
         try recordPublication()
         // Also after a failure: the timestamp may be in place by then.
         defer { try? recordPublication() }
-        return try body()
+        return try body(replay)
     }
 
     // MARK: reading metadata

@@ -35,6 +35,12 @@ public struct RepositoryError: Error, Equatable, Sendable, CustomStringConvertib
         public static let nothingStaged = Code("nothing staged")
         /// `verify` found faults.
         public static let verificationFailed = Code("verification failed")
+        /// A crash interrupted a publication and its journal cannot be completed as it is (a
+        /// refused line, or a page copy that is missing); the message says how to recover.
+        public static let interruptedPublication = Code("interrupted publication")
+        /// A published bin (or the chain above it) does not verify, so a change cannot be built
+        /// on its targets; `generate` re-signs from a full read of the index instead.
+        static let unverifiedPublished = Code("unverified published metadata")
         /// The state store is damaged or disagrees with what is published: it is rebuilt.
         static let damagedState = Code("damaged state store")
         /// A failure injected by a test (`RepositoryStore.failBefore`).

@@ -6,8 +6,13 @@ struct Enqueue: ParsableCommand {
         abstract: "Queue project names for publication (an upload hook); returns at once.",
         discussion: """
         Appends each NAME (and the names of --from FILE, one a line, # comments; - for stdin) to \\
-        the durable upload queue REPO/state/queue.sqlite. It never waits for signing or for the \\
-        repository lock; `tuf-repo publish` drains the queue.
+        the durable upload queue REPO/queue/queue.sqlite. It never waits for signing or for the \\
+        repository lock; `tuf-repo publish` drains the queue (and moves over the entries of a \\
+        queue at the old place, REPO/state/queue.sqlite).
+
+        The hook's user needs to write REPO/queue/ only (and read REPO/tuf-repo.json): e.g. \\
+        `install -d -m 2770 -g uploaders REPO/queue` with the signer in group uploaders. The queue \\
+        database is created mode 0660. A queued name only asks for a page to be re-read.
         """)
 
     @Option(name: .long, help: ArgumentHelp("The repository directory.", valueName: "DIR"))

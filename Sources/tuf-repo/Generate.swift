@@ -16,7 +16,14 @@ struct Generate: ParsableCommand {
         --project NAME (repeat) or --projects-from FILE (one name a line, # comments; - for stdin), only \
         those projects' pages are read (and simple/index.json when it changed): an upload, a yank, a \
         removed file or project. A name that is neither listed nor published is an error. A missing, \
-        damaged or stale store is rebuilt from the published metadata and a full read.
+        damaged or stale store is rebuilt from the published metadata and a full read. The store only \
+        says which pages to read: a changed bin is built on the published bin (its signatures checked) \
+        and the pages read; a published bin that does not verify is re-signed from a full read.
+
+        Like every command that takes the lock, it first completes a publication a crash interrupted \
+        (REPO/journal/plain-names.tsv). When a page copy the journal names is missing, the other \
+        commands stop with an error naming it; generate is the way out: it reads the whole index, \
+        writes the pages again and relinks them.
         """)
 
     @OptionGroup var repoOption: RepoOption

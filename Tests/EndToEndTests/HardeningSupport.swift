@@ -326,11 +326,11 @@ func fileIdentity(_ path: String) -> [UInt64]? {
 }
 
 /// A fresh python-tuf client downloads `page` from the repository at `server` with hash-prefixed
-/// names and again without (plain names under `targets/`); nil when both verified, else
-/// python-tuf's words.
-func pythonClientFault(server: LoopbackServer, repo: String, page: String) throws -> String? {
+/// names and again without (plain names under `targets/`; not when `withoutPrefix` is false);
+/// nil when both verified, else python-tuf's words.
+func pythonClientFault(server: LoopbackServer, repo: String, page: String, withoutPrefix: Bool = true) throws -> String? {
     var faults: [String] = []
-    for prefix in [true, false] {
+    for prefix in withoutPrefix ? [true, false] : [true] {
         let client = try PythonClient()
         let r = try client.fetch([page], metadataURL: "\(server.baseURL)/metadata/", targetsURL: "\(server.baseURL)/targets/",
                                  trustedRoot: "\(repo)/metadata/1.root.json", prefix: prefix)

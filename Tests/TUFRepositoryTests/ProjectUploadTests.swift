@@ -110,4 +110,49 @@ import TUFTestSupport
         #expect(!(try Repository(path: full, durability: .none).generate(index: dir.sub("index"), signers: Fixture.online, now: Fixture.now.adding(seconds: 60)).published))
         #expect(throws: RepositoryError.self) { try repo.enqueue(["bad/name"]) }
     }
+
+    /// The upload hook writes `queue/` and nothing else (not the signer's `state/`), and the
+    /// database it creates is group-writable for a setgid queue directory.
+    @Test func enqueueWritesOnlyTheQueueDirectory() throws {
+        let dir = TempDir()
+        let repo = try Fixture.repository(in: dir)
+        try IndexBuilder.small.write(to: dir.sub("index"))
+        _ = try repo.generate(index: dir.sub("index"), signers: Fixture.online, now: Fixture.now)
+        func outsideQueue() -> [String: Data] {
+            var out: [String: Data] = [:]
+            let e = FileManager.default.enumerator(atPath: repo.path)
+            while let p = e?.nextObject() as? String {
+                if p.hasPrefix("queue") { continue }
+                out[p] = FileManager.default.contents(atPath: repo.path + "/" + p) ?? Data("dir".utf8)
+            }
+            return out
+        }
+        let before = outsideQueue()
+        #expect(try repo.enqueue(["alpha"]) == 1)
+        #expect(outsideQueue() == before)
+        #expect(!FileManager.default.fileExists(atPath: repo.path + "/state/queue.sqlite"))
+        let mode = try FileManager.default.attributesOfItem(atPath: repo.path + "/" + UploadQueue.file)[.posixPermissions] as? Int
+        #expect(mode == 0o660)
+    }
+
+    /// A queue at the old place (`state/queue.sqlite`) is drained too: publish moves its
+    /// entries to `queue/` and removes it.
+    @Test func aQueueAtTheOldPlaceIsMovedAndPublished() throws {
+        let dir = TempDir()
+        let repo = try Fixture.repository(in: dir)
+        var index = IndexBuilder.small
+        try index.write(to: dir.sub("index"))
+        _ = try repo.generate(index: dir.sub("index"), signers: Fixture.online, now: Fixture.now)
+        index.projects["alpha"]![0].yanked = true
+        try index.write(to: dir.sub("index"))
+        do {
+            let legacy = try SQLiteDatabase(path: repo.path + "/" + UploadQueue.legacyFile, create: true, busyMilliseconds: 100)
+            try legacy.execute("CREATE TABLE queue(seq INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL); INSERT INTO queue(name) VALUES('alpha')")
+        }
+        let batch = try #require(try repo.publishQueue(index: dir.sub("index"), signers: Fixture.online, now: Fixture.now.adding(seconds: 60)))
+        #expect(batch.entries == 1 && batch.result.published)
+        #expect(!FileManager.default.fileExists(atPath: repo.path + "/" + UploadQueue.legacyFile))
+        #expect(try UploadQueue(repository: repo.path).count() == 0)
+        #expect(try repo.audit(now: Fixture.now.adding(seconds: 60)) == [])
+    }
 }

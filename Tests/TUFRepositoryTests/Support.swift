@@ -85,15 +85,15 @@ enum Fixture {
         return repo
     }
 
-    /// Every file under `dir`, relative path → bytes (skipping the lock file, `state/` (the
-    /// state store and queue: database files differ byte-wise run to run) and the publication
+    /// Every file under `dir`, relative path → bytes (skipping the lock file, `state/` and
+    /// `queue/` (the state store and the upload queue: database files differ byte-wise run to run) and the publication
     /// log, whose times are the wall clock's).
     static func files(_ dir: String) -> [String: Data] {
         var out: [String: Data] = [:]
         let e = FileManager.default.enumerator(atPath: dir)
         while let p = e?.nextObject() as? String {
             var isDir: ObjCBool = false
-            if FileManager.default.fileExists(atPath: dir + "/" + p, isDirectory: &isDir), !isDir.boolValue, p != ".lock", !p.hasPrefix("state/"),
+            if FileManager.default.fileExists(atPath: dir + "/" + p, isDirectory: &isDir), !isDir.boolValue, p != ".lock", !p.hasPrefix("state/"), !p.hasPrefix("queue/"),
                p != "journal/publications.tsv" {
                 out[p] = FileManager.default.contents(atPath: dir + "/" + p)
             }

@@ -119,6 +119,7 @@ struct PublicationPlanner {
                 }
                 for p in change.removed { content[p] = nil }
                 for (p, file) in change.set { content[p] = file }
+                try Self.checkKept(change.kept, in: content, bin: name)
                 wanted = content
             }
             let digest = wanted.map(BinStates.digest)
@@ -133,6 +134,20 @@ struct PublicationPlanner {
             out.append(bin(i, name, version: old.version + 1, content, digest: digest))
         }
         return out
+    }
+
+    /// Targets a page not re-read lists keep their signed entry: a state store that claims
+    /// one the bin does not hold, or pages that now list it otherwise, leave the decision to a
+    /// full read of the index (`.damagedState`: the store is rebuilt).
+    static func checkKept(_ kept: [String: TargetFile?], in content: [String: TargetFile], bin: String) throws(RepositoryError) {
+        for (p, reread) in kept {
+            guard let signed = content[p] else {
+                throw RepositoryError(.damagedState, "the state store says a page not re-read lists \(p), which \(bin) does not hold")
+            }
+            if let reread, reread != signed {
+                throw RepositoryError(.damagedState, "\(p) is listed by a page re-read and, by the state store, by another page, differently")
+            }
+        }
     }
 
     private func bin(_ number: Int, _ name: String, version: Int64, _ targets: [String: TargetFile], digest: String?) -> PublicationPlan.Bin {
