@@ -75,6 +75,7 @@ let package = Package(
         .testTarget(name: "TUFFileSystemTests", dependencies: ["TUFFileSystem", "TUFTestSupport"]),
         .testTarget(name: "TUFObjectStoreTests", dependencies: ["TUFObjectStore", "TUFCrypto", "TUFTestSupport"]),
         .testTarget(name: "TUFClientTests", dependencies: ["TUFClient", "TUFHTTPClient", "TUFRepository", "TUFTestSupport"]),
+        .testTarget(name: "TUFIndexServerTests", dependencies: ["TUFIndexServer", "TUFClient", "TUFTestSupport"]),
         // The CLI and end-to-end tests run the built binaries; depending on them builds them.
         .testTarget(name: "TUFVerifyCLITests", dependencies: ["TUFClient", "TUFTestSupport", "tuf-verify"]),
         .testTarget(name: "TUFRepositoryTests", dependencies: ["TUFRepository", "TUFClient", "TUFTestSupport", "tuf-repo"]),

@@ -111,11 +111,9 @@ import TUFTestSupport
             return out
         }
         let before = tree()
-        var environment = ProcessInfo.processInfo.environment
-        environment["TUF_REPO_TEST_NOW"] = Fixture.now.iso8601
         let binary = try BuiltBinaries.require(CLITests.binary, "tuf-repo")
-        let json = try Interop.run(binary, ["verify", "--repo", repo.path, "--json"], environment: environment)
-        let text = try Interop.run(binary, ["verify", "--repo", repo.path], environment: environment)
+        let json = try FakeTime.run(binary, ["verify", "--repo", repo.path, "--json"], at: Fixture.now.iso8601)
+        let text = try FakeTime.run(binary, ["verify", "--repo", repo.path], at: Fixture.now.iso8601)
         #expect(tree() == before)
         #expect(json.status == 1 && text.status == 1)
         #expect(json.output.contains("\"interrupted_publication\""), "\(json.output)")
@@ -124,7 +122,7 @@ import TUFTestSupport
         #expect(text.output.contains("FAULT: targets/simple/alpha/index.json"), "\(text.output)")
         // The next locked command completes it.
         #expect(try repo.completeInterruptedPublication() > 0)
-        #expect(try Interop.run(binary, ["verify", "--repo", repo.path], environment: environment).status == 0)
+        #expect(try FakeTime.run(binary, ["verify", "--repo", repo.path], at: Fixture.now.iso8601).status == 0)
     }
 
     /// A page copy that vanished after its journal was written: every other locked command

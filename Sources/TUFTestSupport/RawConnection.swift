@@ -1,15 +1,15 @@
 import Foundation
 
-/// A plain TCP connection to 127.0.0.1, for what an HTTP library would not send: another or no
+/// A plain TCP connection to 127.0.0.1 (TEST ONLY), for what an HTTP library would not send: another or no
 /// `Host`, a request cut short, or nothing at all. Every read gives up after `guardSeconds`
 /// (a server that never answers or never closes fails the test rather than hanging it).
-final class RawConnection {
+public final class RawConnection {
     private let fd: Int32
-    static let guardSeconds = 30
+    public static let guardSeconds = 30
 
-    init(port: Int) throws {
+    public init(port: Int) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw Failure("socket: \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw ConnectFailure(description: "socket: \(String(cString: strerror(errno)))") }
         var timeout = timeval(tv_sec: Self.guardSeconds, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var address = sockaddr_in()
@@ -21,25 +21,25 @@ final class RawConnection {
         }
         guard connected == 0 else {
             close(fd)
-            throw Failure("connect to port \(port): \(String(cString: strerror(errno)))")
+            throw ConnectFailure(description: "connect to port \(port): \(String(cString: strerror(errno)))")
         }
     }
 
     deinit { close(fd) }
 
-    func send(_ text: String) {
+    public func send(_ text: String) {
         let bytes = Array(text.utf8)
         _ = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
     }
 
     /// A GET of `path` with the given header lines (`Host` is not added).
-    func get(_ path: String, _ headers: [String]) {
+    public func get(_ path: String, _ headers: [String]) {
         send("GET \(path) HTTP/1.1\r\n" + headers.map { $0 + "\r\n" }.joined() + "\r\n")
     }
 
     /// What the server sends until it closes the connection; `closed` is false when the guard
     /// ran out first (the server kept the connection open).
-    func readToEnd() -> (text: String, closed: Bool) {
+    public func readToEnd() -> (text: String, closed: Bool) {
         var out: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65_536)
         while true {
@@ -53,7 +53,7 @@ final class RawConnection {
 
     /// One whole response (status line, headers, `Content-Length` bytes of body) on a
     /// connection that stays open; nil when the connection ended first.
-    func readResponse() -> String? {
+    public func readResponse() -> String? {
         var out: [UInt8] = []
         var byte: UInt8 = 0
         while !out.ends(with: Array("\r\n\r\n".utf8)) {
@@ -70,6 +70,11 @@ final class RawConnection {
         }
         return String(decoding: out, as: UTF8.self)
     }
+}
+
+/// The connection could not be made.
+public struct ConnectFailure: Error, CustomStringConvertible {
+    public let description: String
 }
 
 private extension Array where Element == UInt8 {
