@@ -8,6 +8,14 @@ import TUFTestSupport
 /// `generate --project` (an upload) and the queue publish exactly what a full read of the
 /// same index publishes, and touch only what changed.
 @Suite struct ProjectUploadTests {
+    /// A repository with `IndexBuilder.small` written to `dir/index` and published from it.
+    static func publishedSmallIndex(in dir: TempDir) throws -> Repository {
+        let repo = try Fixture.repository(in: dir)
+        try IndexBuilder.small.write(to: dir.sub("index"))
+        _ = try repo.generate(index: dir.sub("index"), signers: Fixture.online, now: Fixture.now)
+        return repo
+    }
+
     typealias Both = StateStoreIncrementalTests
 
     @Test func uploadsPublishWhatAFullReadPublishes() throws {
@@ -46,10 +54,7 @@ import TUFTestSupport
 
     @Test func aProjectWhosePageIsGoneDropsItsTargets() throws {
         let dir = TempDir()
-        let repo = try Fixture.repository(in: dir)
-        let index = IndexBuilder.small
-        try index.write(to: dir.sub("index"))
-        _ = try repo.generate(index: dir.sub("index"), signers: Fixture.online, now: Fixture.now)
+        let repo = try Self.publishedSmallIndex(in: dir)
         try FileManager.default.removeItem(atPath: dir.sub("index/simple/gamma"))
         let r = try repo.generate(index: dir.sub("index"), signers: Fixture.online, projects: ["gamma"], now: Fixture.now.adding(seconds: 60))
         #expect(r.published)
@@ -64,9 +69,7 @@ import TUFTestSupport
 
     @Test func anUnknownProjectIsAClearErrorAndChangesNothing() throws {
         let dir = TempDir()
-        let repo = try Fixture.repository(in: dir)
-        try IndexBuilder.small.write(to: dir.sub("index"))
-        _ = try repo.generate(index: dir.sub("index"), signers: Fixture.online, now: Fixture.now)
+        let repo = try Self.publishedSmallIndex(in: dir)
         let before = Fixture.files(repo.path)
         let error = #expect(throws: RepositoryError.self) {
             try repo.generate(index: dir.sub("index"), signers: Fixture.online, projects: ["nosuchproject"], now: Fixture.now.adding(seconds: 60))
@@ -85,10 +88,8 @@ import TUFTestSupport
 
     @Test func theQueuePublishesABatchOnceAndLosesNothingOnFailure() throws {
         let dir = TempDir()
-        let repo = try Fixture.repository(in: dir)
+        let repo = try Self.publishedSmallIndex(in: dir)
         var index = IndexBuilder.small
-        try index.write(to: dir.sub("index"))
-        _ = try repo.generate(index: dir.sub("index"), signers: Fixture.online, now: Fixture.now)
         index.projects["alpha"]![0].yanked = true
         index.projects["beta"]!.append(.init(name: "beta-0.3-py3-none-any.whl", content: "beta three"))
         try index.write(to: dir.sub("index"))
@@ -115,9 +116,7 @@ import TUFTestSupport
     /// database it creates is group-writable for a setgid queue directory.
     @Test func enqueueWritesOnlyTheQueueDirectory() throws {
         let dir = TempDir()
-        let repo = try Fixture.repository(in: dir)
-        try IndexBuilder.small.write(to: dir.sub("index"))
-        _ = try repo.generate(index: dir.sub("index"), signers: Fixture.online, now: Fixture.now)
+        let repo = try Self.publishedSmallIndex(in: dir)
         func outsideQueue() -> [String: Data] {
             var out: [String: Data] = [:]
             let e = FileManager.default.enumerator(atPath: repo.path)
@@ -139,10 +138,8 @@ import TUFTestSupport
     /// entries to `queue/` and removes it.
     @Test func aQueueAtTheOldPlaceIsMovedAndPublished() throws {
         let dir = TempDir()
-        let repo = try Fixture.repository(in: dir)
+        let repo = try Self.publishedSmallIndex(in: dir)
         var index = IndexBuilder.small
-        try index.write(to: dir.sub("index"))
-        _ = try repo.generate(index: dir.sub("index"), signers: Fixture.online, now: Fixture.now)
         index.projects["alpha"]![0].yanked = true
         try index.write(to: dir.sub("index"))
         do {
