@@ -26,16 +26,27 @@ import TUFTestSupport
         }
 
         /// One request on a new connection, the whole answer.
-        func ask(_ path: String, _ headers: [String]) throws -> String {
-            let connection = try RawConnection(port: port)
-            connection.get(path, headers + ["Connection: close"])
-            return connection.readToEnd().text
+        func ask(_ path: String, _ headers: [String]) async throws -> String {
+            let port = self.port
+            return try await offThePool {
+                let connection = try RawConnection(port: port)
+                connection.get(path, headers + ["Connection: close"])
+                return connection.readToEnd().text
+            }
+        }
+    }
+
+    /// Runs blocking socket calls on a thread of their own: on the concurrency pool (one thread
+    /// a core) they could hold every thread the server's answers need, until the read guard.
+    static func offThePool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Result { try work() }) }.start()
         }
     }
 
     @Test func answersTheSimpleIndexFromVerifiedMetadata() async throws {
         let s = try await Running()
-        let answer = try s.ask("/simple/", [s.host, "Accept: application/vnd.pypi.simple.v1+json"])
+        let answer = try await s.ask("/simple/", [s.host, "Accept: application/vnd.pypi.simple.v1+json"])
         #expect(answer.hasPrefix("HTTP/1.1 200 "), "\(answer)")
         #expect(answer.contains("application/vnd.pypi.simple.v1+json"), "\(answer)")
         #expect(answer.contains("\"alpha\""), "\(answer)")
@@ -45,7 +56,7 @@ import TUFTestSupport
     @Test(arguments: [("127.0.0.1", "200"), ("localhost", "200"), ("[::1]", "200"), ("rebound.example", "421"), ("", "400")])
     func hostMustNameTheServer(_ name: String, _ status: String) async throws {
         let s = try await Running()
-        let answer = try s.ask("/", name.isEmpty ? [] : ["Host: \(name):\(s.port)"])
+        let answer = try await s.ask("/", name.isEmpty ? [] : ["Host: \(name):\(s.port)"])
         #expect(answer.hasPrefix("HTTP/1.1 \(status) "), "Host \(name): \(answer)")
         await s.server.stop()
     }
@@ -53,7 +64,7 @@ import TUFTestSupport
     /// A request path with ESC, CR and LF (percent-encoded) comes back escaped, never raw.
     @Test func notFoundBodiesEscapeTheRequestPath() async throws {
         let s = try await Running()
-        let answer = try s.ask("/simple/x%1B%5B2J%0D%0Ay/", [s.host])
+        let answer = try await s.ask("/simple/x%1B%5B2J%0D%0Ay/", [s.host])
         #expect(answer.hasPrefix("HTTP/1.1 404 "), "\(answer)")
         let body = answer.components(separatedBy: "\r\n\r\n").dropFirst().joined()
         #expect(!body.unicodeScalars.contains { $0.value == 0x1B || $0 == "\r" } && !body.dropLast().contains("\n"), "\(body.debugDescription)")
@@ -63,25 +74,31 @@ import TUFTestSupport
 
     @Test func silentAndKeptAliveConnectionsAreClosedWhenIdle() async throws {
         let s = try await Running(.init(idleTimeout: 0.5, maxConnections: 8))
-        let silent = try RawConnection(port: s.port)
-        let kept = try RawConnection(port: s.port)
-        kept.get("/", [s.host])
-        #expect(kept.readResponse()?.hasPrefix("HTTP/1.1 200 ") == true)
-        for connection in [silent, kept] {
-            let end = connection.readToEnd()
-            #expect(end.closed && end.text.isEmpty, "\(end)")
+        let (port, host) = (s.port, s.host)
+        let (answer, ends) = try await Self.offThePool {
+            let silent = try RawConnection(port: port)
+            let kept = try RawConnection(port: port)
+            kept.get("/", [host])
+            let answer = kept.readResponse()
+            return (answer, [silent.readToEnd(), kept.readToEnd()])
         }
+        #expect(answer?.hasPrefix("HTTP/1.1 200 ") == true)
+        for end in ends { #expect(end.closed && end.text.isEmpty, "\(end)") }
         await s.server.stop()
     }
 
     @Test func aConnectionPastTheCapIsClosedUnanswered() async throws {
         let s = try await Running(.init(idleTimeout: 30, maxConnections: 1))
-        let first = try RawConnection(port: s.port)
-        first.get("/", [s.host])
-        #expect(first.readResponse()?.hasPrefix("HTTP/1.1 200 ") == true)
-        let second = try RawConnection(port: s.port)
-        second.get("/", [s.host, "Connection: close"])
-        let end = second.readToEnd()
+        let (port, host) = (s.port, s.host)
+        let (answer, end) = try await Self.offThePool {
+            let first = try RawConnection(port: port)
+            first.get("/", [host])
+            let answer = first.readResponse()
+            let second = try RawConnection(port: port)
+            second.get("/", [host, "Connection: close"])
+            return (answer, withExtendedLifetime(first) { second.readToEnd() })
+        }
+        #expect(answer?.hasPrefix("HTTP/1.1 200 ") == true)
         #expect(end.closed && end.text.isEmpty, "\(end)")
         await s.server.stop()
     }
@@ -90,6 +107,6 @@ import TUFTestSupport
         let s = try await Running()
         await s.server.stop()
         await s.server.stop()
-        #expect(throws: (any Error).self) { _ = try s.ask("/", [s.host]) }
+        await #expect(throws: (any Error).self) { _ = try await s.ask("/", [s.host]) }
     }
 }
