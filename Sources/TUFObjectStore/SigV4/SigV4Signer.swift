@@ -29,24 +29,29 @@ public struct SigV4Signer: Sendable {
     public func authorization(_ request: SigV4Request, amzDate: String) -> String {
         let day = String(amzDate.prefix(8))
         let scope = "\(day)/\(region)/\(service)/aws4_request"
-        let canonical = canonicalRequest(request)
-        let toSign = ["AWS4-HMAC-SHA256", amzDate, scope, Hex.encode(Hash.digest(.sha256, Array(canonical.utf8)))].joined(separator: "\n")
+        let canonical = canonicalForm(request)
+        let toSign = ["AWS4-HMAC-SHA256", amzDate, scope, Hex.encode(Hash.digest(.sha256, Array(canonical.request.utf8)))].joined(separator: "\n")
         let signature = Hex.encode(HMAC.sha256(key: signingKey(day: day), Array(toSign.utf8)))
-        return "AWS4-HMAC-SHA256 Credential=\(credentials.accessKeyID)/\(scope), SignedHeaders=\(Self.signedHeaders(request.headers)), Signature=\(signature)"
+        return "AWS4-HMAC-SHA256 Credential=\(credentials.accessKeyID)/\(scope), SignedHeaders=\(canonical.signedHeaders), Signature=\(signature)"
     }
 
     /// The canonical request (method, encoded path, sorted query, canonical headers, signed
     /// header names, payload hash), one per line.
-    public func canonicalRequest(_ request: SigV4Request) -> String {
+    public func canonicalRequest(_ request: SigV4Request) -> String { canonicalForm(request).request }
+
+    /// The canonical request and its signed header names, from one canonicalisation of the headers.
+    private func canonicalForm(_ request: SigV4Request) -> (request: String, signedHeaders: String) {
         let encoded: [(name: String, value: String)] = request.query.map { parameter in
             (URIEncoding.encode(parameter.name, keepSlash: false), URIEncoding.encode(parameter.value, keepSlash: false))
         }
         // Encoded text is ASCII, so String order is byte order.
         let sorted = encoded.sorted { a, b in a.name == b.name ? a.value < b.value : a.name < b.name }
         let query = sorted.map { "\($0.name)=\($0.value)" }.joined(separator: "&")
-        let headers = Self.canonicalHeaders(request.headers).map { "\($0.name):\($0.value)\n" }.joined()
-        return [request.method, URIEncoding.encode(request.path.isEmpty ? "/" : request.path, keepSlash: true), query,
-                headers, Self.signedHeaders(request.headers), request.payloadSHA256].joined(separator: "\n")
+        let headers = Self.canonicalHeaders(request.headers)
+        let signedHeaders = headers.map(\.name).joined(separator: ";")
+        let text = [request.method, URIEncoding.encode(request.path.isEmpty ? "/" : request.path, keepSlash: true), query,
+                    headers.map { "\($0.name):\($0.value)\n" }.joined(), signedHeaders, request.payloadSHA256].joined(separator: "\n")
+        return (text, signedHeaders)
     }
 
     /// The key for `day` (YYYYMMDD): HMAC chained over the date, region, service and
@@ -67,10 +72,6 @@ public struct SigV4Signer: Sendable {
         }
         return merged.keys.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
             .map { ($0, merged[$0]!.joined(separator: ",")) }
-    }
-
-    static func signedHeaders(_ headers: [(name: String, value: String)]) -> String {
-        canonicalHeaders(headers).map(\.name).joined(separator: ";")
     }
 
     /// `YYYYMMDDThhmmssZ` in UTC.
