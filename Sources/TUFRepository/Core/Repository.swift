@@ -30,12 +30,13 @@ public struct Repository {
         self.lockWait = lockWait
     }
 
-    static let policyFile = "tuf-repo.json"
+    /// Every path of this repository.
+    public var layout: RepositoryLayout { RepositoryLayout(root: path) }
 
-    /// Relative path of published metadata file `name`.
-    static func metadataPath(_ name: String) -> String { "metadata/" + name }
-    /// Relative path of the staged metadata of `role`.
-    static func stagedPath(_ role: RepositoryRole) -> String { "staged/\(role.rawValue).json" }
+    // Being replaced by `RepositoryLayout` (issue 17); new code uses the layout.
+    static let policyFile = RepositoryLayout.policyFile
+    static func metadataPath(_ name: String) -> String { RepositoryLayout.metadata(name) }
+    static func stagedPath(_ role: RepositoryRole) -> String { RepositoryLayout.staged(role) }
 
     /// The policy of `tuf-repo.json`.
     public func policy() throws(RepositoryError) -> RepositoryPolicy {
