@@ -30,13 +30,15 @@ let package = Package(
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         // The repository's state store and upload queue (WAL databases under REPO/state/).
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
-        .target(name: "TUFCanonicalJSON"),
+        // The one error shape (`TUFError`) and terminal escaping (`DisplayText`), below every module.
+        .target(name: "TUFBase"),
+        .target(name: "TUFCanonicalJSON", dependencies: ["TUFBase"]),
         // Declarations of PKCS#11 written here; modules are loaded at run time (dlopen), never linked.
         .systemLibrary(name: "CPKCS11"),
-        .target(name: "TUFCrypto", dependencies: ["CSodium", "COpenSSL", "CPKCS11"]),
-        .target(name: "TUFMetadata", dependencies: ["TUFCanonicalJSON", "TUFCrypto"]),
+        .target(name: "TUFCrypto", dependencies: ["TUFBase", "CSodium", "COpenSSL", "CPKCS11"]),
+        .target(name: "TUFMetadata", dependencies: ["TUFBase", "TUFCanonicalJSON", "TUFCrypto"]),
         // The file helpers and the one atomic writer of the client and the repository (Linux).
-        .target(name: "TUFFileSystem"),
+        .target(name: "TUFFileSystem", dependencies: ["TUFBase"]),
         .target(name: "TUFClient", dependencies: ["TUFMetadata", "TUFFileSystem"]),
         // The one network fetcher (HTTP/1.1 and TLS over NIO), apart so that TUFClient, and the
         // repository tools that use it, link no networking.
@@ -69,10 +71,11 @@ let package = Package(
         ]),
         // Benchmark driver for Scripts/bench; not a product.
         .executableTarget(name: "tuf-bench", dependencies: ["TUFCanonicalJSON", "TUFCrypto", "TUFMetadata"]),
+        .testTarget(name: "TUFBaseTests", dependencies: ["TUFBase"]),
         .testTarget(name: "TUFCanonicalJSONTests", dependencies: ["TUFCanonicalJSON", "TUFTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TUFCryptoTests", dependencies: ["TUFCrypto", "TUFTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TUFMetadataTests", dependencies: ["TUFMetadata", "TUFTestSupport"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "TUFFileSystemTests", dependencies: ["TUFFileSystem", "TUFTestSupport"]),
+        .testTarget(name: "TUFFileSystemTests", dependencies: ["TUFBase", "TUFFileSystem", "TUFTestSupport"]),
         .testTarget(name: "TUFObjectStoreTests", dependencies: ["TUFObjectStore", "TUFCrypto", "TUFTestSupport"]),
         .testTarget(name: "TUFClientTests", dependencies: ["TUFClient", "TUFHTTPClient", "TUFRepository", "TUFTestSupport"]),
         .testTarget(name: "TUFIndexServerTests", dependencies: ["TUFIndexServer", "TUFClient", "TUFTestSupport"]),

@@ -1,7 +1,10 @@
-/// A JSON syntax or limit error, with the byte offset where it was found.
-public struct JSONError: Error, Equatable, Sendable, CustomStringConvertible {
+import TUFBase
+
+/// A JSON syntax or limit error, with the byte offset where it was found (the `TUFError`
+/// shape; the description adds the offset).
+public struct JSONError: TUFError {
     /// What went wrong; errors are equal by code so tests can match on it.
-    public enum Code: String, Sendable {
+    public enum Code: String, Sendable, CaseIterable {
         case unexpectedEnd, unexpectedCharacter, invalidNumber, numberNotInteger, integerOutOfRange
         case invalidString, invalidEscape, invalidUTF8, controlCharacterInString, loneSurrogate
         case duplicateKey, tooDeep, tooLarge, trailingData, notEncodable
@@ -11,10 +14,8 @@ public struct JSONError: Error, Equatable, Sendable, CustomStringConvertible {
     public let message: String
 
     public init(_ code: Code, at offset: Int, _ message: String) {
-        self.code = code; self.offset = offset; self.message = message
+        self.code = code; self.offset = offset; self.message = DisplayText.escaped(message)
     }
 
     public var description: String { "JSON error at byte \(offset): \(message)" }
-
-    public static func == (lhs: JSONError, rhs: JSONError) -> Bool { lhs.code == rhs.code }
 }

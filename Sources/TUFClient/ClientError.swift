@@ -2,9 +2,8 @@ import TUFFileSystem
 import TUFMetadata
 
 /// An error of the verifying client: bad or hostile metadata, a failed download, or a call
-/// in the wrong order. The message names the role, file, key or attack; errors are equal by
-/// code so tests match on it.
-public struct ClientError: Error, Equatable, Sendable, CustomStringConvertible {
+/// in the wrong order. The message names the role, file, key or attack (the `TUFError` shape).
+public struct ClientError: TUFError {
     public enum Code: String, Sendable, CaseIterable {
         /// Not valid metadata (bad JSON, wrong shape or type, a bad field).
         case malformed
@@ -44,10 +43,14 @@ public struct ClientError: Error, Equatable, Sendable, CustomStringConvertible {
 
     public let code: Code
     public let message: String
+    /// The file, URL or target path at fault, when the error was made from one.
+    public let subject: String?
 
     /// Messages quote names, URLs and reasons from the network: terminal controls in them are
     /// escaped here, where every message passes, so no caller can forget (`DisplayText`).
-    public init(_ code: Code, _ message: String) { self.code = code; self.message = DisplayText.escaped(message) }
+    public init(_ code: Code, _ message: String, subject: String? = nil) {
+        self.code = code; self.message = DisplayText.escaped(message); self.subject = subject
+    }
 
     /// The kind of attack or fault, as the CLI names it.
     public var attack: String {
@@ -72,11 +75,6 @@ public struct ClientError: Error, Equatable, Sendable, CustomStringConvertible {
         }
     }
 
-    /// The message, as for every error of the project; the CLI prefixes the `attack`.
-    public var description: String { message }
-
-    public static func == (lhs: ClientError, rhs: ClientError) -> Bool { lhs.code == rhs.code }
-
     /// Maps a model error: a failed check stays that check, everything else is malformed data.
     init(_ error: MetadataError) {
         let code: Code = switch error.code {
@@ -90,5 +88,6 @@ public struct ClientError: Error, Equatable, Sendable, CustomStringConvertible {
     }
 
     /// A local file error: `.ioFailed`, with its message (which names the path).
-    init(_ error: FileSystemError) { self.init(.ioFailed, error.message) }
+    init(_ error: FileSystemError) { self.init(.ioFailed, error.message, subject: error.path) }
+
 }

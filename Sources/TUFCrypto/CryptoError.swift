@@ -1,7 +1,9 @@
-/// An error from key parsing, key generation or signing; equal by `code` so tests can match on it.
-public struct CryptoError: Error, Equatable, CustomStringConvertible, Sendable {
+import TUFBase
+
+/// An error from key parsing, key generation or signing (the `TUFError` shape).
+public struct CryptoError: TUFError {
     /// What went wrong, independent of the message wording.
-    public enum Code: String, Sendable {
+    public enum Code: String, Sendable, CaseIterable {
         /// A keytype/scheme combination, key algorithm or curve this module does not handle.
         case unsupportedKey
         /// Key bytes, hex or PEM that do not parse, or that do not match their declared type.
@@ -28,17 +30,13 @@ public struct CryptoError: Error, Equatable, CustomStringConvertible, Sendable {
 
     /// The kind of failure.
     public let code: Code
-    /// A human-readable explanation; never contains key material or passphrases.
+    /// A human-readable explanation; never contains key material or passphrases. Token
+    /// labels and module paths in it come from outside: escaped (`DisplayText`).
     public let message: String
 
     /// Creates an error with a code and a message that must not contain secrets.
     public init(_ code: Code, _ message: String) {
         self.code = code
-        self.message = message
+        self.message = DisplayText.escaped(message)
     }
-
-    /// The message, as for every error of the project.
-    public var description: String { message }
-
-    public static func == (lhs: CryptoError, rhs: CryptoError) -> Bool { lhs.code == rhs.code }
 }

@@ -1,7 +1,7 @@
 /// An error in TUF metadata: malformed, of the wrong type, or failing verification. The
-/// message names the role, file or key at fault; errors are equal by code.
-public struct MetadataError: Error, Equatable, Sendable, CustomStringConvertible {
-    public enum Code: String, Sendable {
+/// message names the role, file or key at fault (the `TUFError` shape).
+public struct MetadataError: TUFError {
+    public enum Code: String, Sendable, CaseIterable {
         /// Not JSON, or JSON of the wrong shape (missing field, wrong kind of value).
         case malformed
         /// `_type` is not the expected role type.
@@ -34,7 +34,4 @@ public struct MetadataError: Error, Equatable, Sendable, CustomStringConvertible
     /// escaped here, where every message passes (`DisplayText`).
     public init(_ code: Code, _ message: String) { self.code = code; self.message = DisplayText.escaped(message) }
 
-    public var description: String { message }
-
-    public static func == (lhs: MetadataError, rhs: MetadataError) -> Bool { lhs.code == rhs.code }
 }

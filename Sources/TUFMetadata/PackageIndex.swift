@@ -3,8 +3,9 @@
 /// both must map a page's file URL to the same target path, or a forged page could name a
 /// file the repository never signed under that path.
 public enum PackageIndex {
-    /// Why a file URL has no target path.
-    public enum PathError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// Why a file URL has no target path: a code that is its own message (the `TUFError`
+    /// shape; the message is a fixed phrase, "the URL …").
+    public enum PathError: String, TUFError, CaseIterable {
         /// A scheme or host (`https://…`, `//host/…`), or `..` above the index root.
         case outsideIndex
         /// A malformed `%XX` escape, or one that decodes to `/`.
@@ -22,6 +23,9 @@ public enum PackageIndex {
             case .noFile: "names no file"
             }
         }
+
+        public var code: PathError { self }
+        public var message: String { description }
     }
 
     /// PEP 503 normalization: lowercase, runs of `-`, `_` and `.` become one `-`. The runs

@@ -2,8 +2,9 @@
 /// on UTF-8 bytes, never on `Character`s: a grapheme can swallow a `/` (a combining mark after
 /// it, U+0600 before it), and file systems see bytes.
 public enum TargetPath {
-    /// Why a target path is not safe below a folder.
-    public enum Problem: Error, Equatable, Sendable, CustomStringConvertible {
+    /// Why a target path is not safe below a folder: a code that is its own message (the
+    /// `TUFError` shape; the message is a fixed phrase, "a target path that …").
+    public enum Problem: String, TUFError, CaseIterable {
         case empty
         case absolute
         /// A NUL or backslash byte.
@@ -19,6 +20,9 @@ public enum TargetPath {
             case .badSegment: "has an empty, \".\" or \"..\" segment"
             }
         }
+
+        public var code: Problem { self }
+        public var message: String { description }
     }
 
     static let slash = UInt8(ascii: "/")

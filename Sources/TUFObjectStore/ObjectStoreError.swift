@@ -1,9 +1,10 @@
 import TUFMetadata
 
 /// An error of the object-store publisher: a code to match on, and a message naming the
-/// object, bucket or setting at fault, escaped for the terminal. Never holds a secret.
-public struct ObjectStoreError: Error, Equatable, Sendable, CustomStringConvertible {
-    public enum Code: String, Sendable {
+/// object, bucket or setting at fault, escaped for the terminal (the `TUFError` shape). Never
+/// holds a secret.
+public struct ObjectStoreError: TUFError {
+    public enum Code: String, Sendable, CaseIterable {
         /// Credentials are missing or were refused.
         case credentials
         /// A setting (endpoint, bucket URL) is malformed.
@@ -15,8 +16,4 @@ public struct ObjectStoreError: Error, Equatable, Sendable, CustomStringConverti
     public init(_ code: Code, _ message: String) {
         self.code = code; self.message = DisplayText.escaped(message)
     }
-
-    public var description: String { message }
-
-    public static func == (lhs: ObjectStoreError, rhs: ObjectStoreError) -> Bool { lhs.code == rhs.code }
 }

@@ -1,20 +1,5 @@
 internal import CSQLite
 
-/// An error of the SQLite layer: the result code and SQLite's message, with the database's path.
-struct SQLiteError: Error, CustomStringConvertible {
-    let code: Int32
-    let message: String
-
-    /// True when SQLite says the file is damaged or not a database: the caller rebuilds it.
-    var isDamage: Bool {
-        let primary = code & 0xFF
-        return primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB || primary == SQLITE_CANTOPEN || primary == SQLITE_IOERR
-            || primary == SQLITE_FORMAT
-    }
-
-    var description: String { message }
-}
-
 /// One SQLite connection, owned by this object and closed when it is released. Used from one
 /// thread at a time (the repository lock, or a single `enqueue` run).
 final class SQLiteDatabase {
