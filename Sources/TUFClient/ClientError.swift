@@ -1,3 +1,4 @@
+import TUFCanonicalJSON
 import TUFFileSystem
 import TUFMetadata
 
@@ -90,4 +91,12 @@ public struct ClientError: TUFError {
     /// A local file error: `.ioFailed`, with its message (which names the path).
     init(_ error: FileSystemError) { self.init(.ioFailed, error.message, subject: error.path) }
 
+    /// Bytes of `file` that are not JSON: `.malformed`.
+    init(_ error: JSONError, file: String) { self.init(.malformed, "\(file): not JSON: \(error)", subject: file) }
+
+    /// A file URL of a page with no target path: `.unsafePath`.
+    init(_ error: PackageIndex.PathError, url: String) { self.init(.unsafePath, "\(url): \(error)", subject: url) }
+
+    /// A target path that is not safe as a local file name: `.unsafePath`.
+    init(_ problem: TargetPath.Problem, path: String) { self.init(.unsafePath, "\"\(path)\": a target path that \(problem)", subject: path) }
 }

@@ -30,8 +30,6 @@ enum LocalFiles {
     /// Checks that a target path can be used as a path below the target folder, by the one
     /// path rule (`TargetPath.validate`, on bytes). Throws `.unsafePath` otherwise.
     static func requireSafeRelativePath(_ path: String) throws(ClientError) {
-        do { try TargetPath.validate(path) } catch {
-            throw ClientError(.unsafePath, "\"\(path)\": a target path that \(error)")
-        }
+        do { try TargetPath.validate(path) } catch { throw ClientError(error, path: path) }
     }
 }

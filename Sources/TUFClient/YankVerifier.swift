@@ -61,9 +61,7 @@ public enum YankVerifier {
     /// Parses a project page; every file URL is resolved against `pagePath` to its target path.
     public static func parsePage(_ bytes: [UInt8], pagePath: String) throws(ClientError) -> [PageFile] {
         let json: JSON
-        do { json = try JSONParser().parse(bytes) } catch {
-            throw ClientError(.malformed, "\(pagePath): not JSON: \(error)")
-        }
+        do { json = try JSONParser().parse(bytes) } catch { throw ClientError(error, file: pagePath) }
         return try parsePage(json, pagePath: pagePath)
     }
 
@@ -91,9 +89,7 @@ public enum YankVerifier {
     /// The target path of a file URL on a page, resolved exactly as the repository resolved it
     /// when it signed the index (`PackageIndex.targetPath`).
     public static func resolve(_ url: String, against pagePath: String) throws(ClientError) -> String {
-        do { return try PackageIndex.targetPath(ofFileURL: url, onPage: pagePath) } catch {
-            throw ClientError(.unsafePath, "\(url): \(error)")
-        }
+        do { return try PackageIndex.targetPath(ofFileURL: url, onPage: pagePath) } catch { throw ClientError(error, url: url) }
     }
 
     /// The yank state signed in a target entry (`custom.yanked`).

@@ -88,9 +88,7 @@ public struct Envelope: Sendable {
     init(bytes: some Collection<UInt8>, name: String, parser: JSONParser, canonicalize: Bool) throws(MetadataError) {
         self.name = name
         let json: JSON
-        do { json = try parser.parse(bytes) } catch {
-            throw MetadataError(.malformed, "\(name): not valid metadata JSON: \(error)")
-        }
+        do { json = try parser.parse(bytes) } catch { throw MetadataError(error, file: name) }
         var r = try FieldReader(json, context: name)
         signedJSON = try r.require("signed")
         guard signedJSON.objectValue != nil else {

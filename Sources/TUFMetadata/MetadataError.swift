@@ -1,3 +1,5 @@
+import TUFCanonicalJSON
+
 /// An error in TUF metadata: malformed, of the wrong type, or failing verification. The
 /// message names the role, file or key at fault (the `TUFError` shape).
 public struct MetadataError: TUFError {
@@ -34,4 +36,6 @@ public struct MetadataError: TUFError {
     /// escaped here, where every message passes (`DisplayText`).
     public init(_ code: Code, _ message: String) { self.code = code; self.message = DisplayText.escaped(message) }
 
+    /// Bytes of `file` that are not JSON: `.malformed`.
+    public init(_ error: JSONError, file: String) { self.init(.malformed, "\(file): not valid metadata JSON: \(error)") }
 }

@@ -1,4 +1,5 @@
 import Testing
+import TUFCanonicalJSON
 import TUFMetadata
 import TUFTestSupport
 
@@ -7,7 +8,9 @@ import TUFTestSupport
 @Suite struct MetadataErrorShapeTests {
     @Test(arguments: MetadataError.Code.allCases.map { code in
         ErrorShapeCase("MetadataError.\(code)") { MetadataError(code, "role \"\($0)\"") }
-    })
+    } + [
+        ErrorShapeCase("MetadataError from JSONError") { MetadataError(JSONError(.trailingData, at: 3, "after \($0)"), file: $0) },
+    ])
     func theMessageEscapesTerminalControls(_ c: ErrorShapeCase) { c.expectEscaped() }
 
     @Test func aRoleNameFromAFilePrintsEscaped() throws {

@@ -13,6 +13,10 @@ import TUFTestSupport
     @Test(arguments: RepositoryError.Code.allCases.map { code in
         ErrorShapeCase("RepositoryError.\(code)") { RepositoryError(code, "index/simple/\($0)/index.json") }
     } + [
+        ErrorShapeCase("from MetadataError") { RepositoryError(MetadataError(.invalidValue, "role \($0)")) },
+        ErrorShapeCase("from CryptoError") { RepositoryError(CryptoError(.wrongPIN, "token \($0)")) },
+        ErrorShapeCase("from JSONError") { RepositoryError(JSONError(.tooDeep, at: 9, "deep"), file: $0) },
+        ErrorShapeCase("from SQLiteError") { RepositoryError(SQLiteError(code: 11, message: "page \($0): damaged hashes")) },
         ErrorShapeCase("SQLiteError") { SQLiteError(code: 1, message: "page \($0)") },
     ])
     func theMessageEscapesTerminalControls(_ c: ErrorShapeCase) { c.expectEscaped() }
@@ -31,6 +35,17 @@ import TUFTestSupport
         for code in RepositoryError.Code.allCases { #expect(RepositoryError(code, "x").kind == kinds[code]) }
         #expect(Set(kinds.values).count == kinds.count)
         #expect(RepositoryError(.locked, "a") == RepositoryError(.locked, "b") && RepositoryError(.locked, "a") != RepositoryError(.io, "a"))
+    }
+
+    @Test func conversionsPickTheCodeAndKeepTheSubject() {
+        #expect(RepositoryError(CryptoError(.badURI, "pkcs11:…")).code == .invalidArgument)
+        #expect(RepositoryError(CryptoError(.badPassphrase, "key.pem")).code == .badKey)
+        #expect(RepositoryError(MetadataError(.thresholdNotMet, "root")).code == .invalidMetadata)
+        #expect(RepositoryError(SQLiteError(code: 11, message: "x")).code == .damagedState)
+        #expect(RepositoryError(SQLiteError(code: 5, message: "x")).code == .io)
+        let json = RepositoryError(JSONError(.unexpectedEnd, at: 0, "end"), file: "/r/tuf-repo.json")
+        #expect(json.code == .invalidMetadata && json.subject == "/r/tuf-repo.json")
+        #expect(json.message == "/r/tuf-repo.json: not valid JSON: JSON error at byte 0: end")
     }
 
     /// End to end: a repository path holding terminal controls is reported escaped by the CLI

@@ -1,3 +1,5 @@
+import TUFCanonicalJSON
+import TUFCrypto
 import TUFFileSystem
 import TUFMetadata
 
@@ -80,4 +82,16 @@ public struct RepositoryError: TUFError {
     /// A file-system error: `.io`, with its message and path.
     init(_ error: FileSystemError) { self.init(.io, error.message, subject: error.path) }
 
+    /// Metadata that does not parse or verify: `.invalidMetadata`, with its message (which
+    /// names the role or file).
+    init(_ error: MetadataError) { self.init(.invalidMetadata, error.message) }
+
+    /// A key that cannot be used: `.badKey`, or `.invalidArgument` for a PKCS#11 URI that
+    /// does not parse. The message names the key file or token, never key material.
+    init(_ error: CryptoError) { self.init(error.code == .badURI ? .invalidArgument : .badKey, error.message) }
+
+    /// Bytes of `file` that are not JSON: `code` (`.invalidMetadata` unless said).
+    init(_ error: JSONError, file: String, code: Code = .invalidMetadata) {
+        self.init(code, "\(file): not valid JSON: \(error)", subject: file)
+    }
 }

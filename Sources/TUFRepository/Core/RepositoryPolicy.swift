@@ -79,9 +79,7 @@ public struct RepositoryPolicy: Sendable, Equatable {
     /// Reads `tuf-repo.json`; `file` names it in errors.
     public init(bytes: [UInt8], file: String) throws(RepositoryError) {
         let json: JSON
-        do { json = try JSONParser().parse(bytes) } catch {
-            throw RepositoryError(.invalidMetadata, "\(file): not valid JSON: \(error)")
-        }
+        do { json = try JSONParser().parse(bytes) } catch { throw RepositoryError(error, file: file) }
         guard let o = json.objectValue, let bins = o["bins"]?.intValue, let succinct = o["succinct"]?.boolValue else {
             throw RepositoryError(.invalidMetadata, "\(file): expected an object with \"bins\" and \"succinct\"")
         }

@@ -28,3 +28,10 @@ struct SQLiteError: TUFError {
     /// True when SQLite says the file is damaged or not a database: the caller rebuilds it.
     var isDamage: Bool { code == .damaged }
 }
+
+extension RepositoryError {
+    /// A failure of the state store: `.damagedState` (the caller rebuilds it) or `.io`.
+    init(_ error: SQLiteError) {
+        self.init(error.isDamage ? .damagedState : .io, "state store: \(error.message)", subject: error.subject)
+    }
+}
