@@ -39,6 +39,9 @@ public struct Expiry: Sendable, Hashable, Comparable, CustomStringConvertible {
     /// This time plus `seconds`.
     public func adding(seconds: Int64) -> Expiry { Expiry(secondsSinceEpoch: secondsSinceEpoch + seconds) }
 
+    /// The seconds from `earlier` to this time (negative when `earlier` is later).
+    public func seconds(since earlier: Expiry) -> Int64 { secondsSinceEpoch - earlier.secondsSinceEpoch }
+
     static func isLeap(_ y: Int64) -> Bool { (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 }
     static func daysInMonth(_ y: Int64, _ m: Int64) -> Int64 {
         [31, isLeap(y) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][Int(m - 1)]

@@ -17,6 +17,7 @@ struct RepoOption: ParsableArguments {
 
     func repository(progress: Bool = false) -> Repository {
         var r = Repository(path: repo, durability: durability, lockWait: lockWait)
+        r.clock = commandClock
         if progress { r.progress = ProgressReporter() }
         return r
     }
@@ -84,12 +85,13 @@ func refusePINValues(_ keys: [String]) throws {
     }
 }
 
-/// The current time, in whole seconds: the one clock of every command, read at the edge and
-/// passed into the library. Nothing in the environment moves it (tests fake time with
-/// libfaketime, outside the program), so a stray variable can never sign far-future expiries.
-func currentTime() -> Expiry {
-    Expiry(secondsSinceEpoch: Int64(Date().timeIntervalSince1970))
-}
+/// The one clock of every command: the system's (tests fake time with libfaketime, outside
+/// the program). `repository()` hands it to the library; `currentTime()` reads it for the
+/// `now:` of the command's call.
+let commandClock = WallClock.system
+
+/// The current time, in whole seconds, from `commandClock`.
+func currentTime() -> Expiry { commandClock.now() }
 
 /// Parses a duration option, as a usage error when malformed.
 func parseDuration(_ text: String, option: String) throws -> Int64 {

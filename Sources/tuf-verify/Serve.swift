@@ -78,6 +78,7 @@ struct Serve: AsyncParsableCommand {
                                                          targetBaseURL: options.targetBaseURL!, cacheDir: cacheDir ?? "\(metadataDir)/cache",
                                                          fetcher: upstream)
         configuration.refreshInterval = refreshInterval
+        configuration.clock = { VerificationTime.clock.now() }
         configuration.updaterConfig.prefixTargetsWithHash = !options.noTargetHashPrefix
         configuration.log = { ServeLog.line($0) }
         configuration.progress = Output.terminalProgress

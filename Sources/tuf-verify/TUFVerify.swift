@@ -30,7 +30,9 @@ struct TUFVerify: ParsableCommand {
     }
 }
 
-/// The time every expiry is checked against: the system clock, read once per run.
+/// The time every expiry is checked against: the system clock, read once per run (`serve`
+/// reads `clock` at each request instead).
 enum VerificationTime {
-    static let now = Expiry(secondsSinceEpoch: Int64(time(nil)))
+    static let clock = WallClock.system
+    static let now = clock.now()
 }

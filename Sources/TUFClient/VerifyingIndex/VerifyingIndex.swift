@@ -26,8 +26,9 @@ public final class VerifyingIndex: Sendable {
         public var updaterConfig = UpdaterConfig()
         /// The upstream: metadata and files are fetched through it.
         public var fetcher: any Fetcher
-        /// The time expiries are checked against; read at each request.
-        public var clock: @Sendable () -> Expiry = { Expiry(secondsSinceEpoch: Int64(time(nil))) }
+        /// The time expiries are checked against; read at each request (`tuf-verify serve`
+        /// sets the CLI's clock, tests a controlled one).
+        public var clock: @Sendable () -> Expiry = { WallClock.system.now() }
         /// Receives one line per refusal and per verified download (stderr in the CLI).
         public var log: @Sendable (String) -> Void = { _ in }
         /// Called as a large file downloads (as `Updater.progress`).

@@ -21,6 +21,9 @@ public struct Repository {
     public var lockWait: Double
     /// Progress on stderr for long runs, when set.
     public var progress: ProgressReporter?
+    /// The one clock of the repository's commands, read at the façade (the CLI sets `.system`,
+    /// tests a fixed one); everything below takes `now: Expiry`.
+    public var clock: WallClock = .system
 
     public init(path: String, durability: RepositoryStore.Durability = .batch, lockWait: Double = 5) {
         var p = path
