@@ -127,7 +127,7 @@ extension Repository {
         }
         s.disk = try diskUsage()
         s.retention = policy.retention
-        s.prunable = try pruneLocked(full: true, dryRun: true, now: now.secondsSinceEpoch)
+        s.prunable = try pruneLocked(full: true, dryRun: true, now: now)
         if let r = staged.root {
             // Both thresholds count for a new root; report against its own keys.
             s.staged.append(role("root (staged)", r, RoleKeys(root: r.signed, .root), .root))

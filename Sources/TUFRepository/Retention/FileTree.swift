@@ -21,7 +21,7 @@ enum FileTree {
         let fd = open(root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
         guard fd >= 0 else {
             if errno == ENOENT { return }
-            throw RepositoryError(.io, "\(root): cannot open: \(String(cString: strerror(errno)))")
+            throw failure(root, "cannot open")
         }
         try walk(fd, prefix: "", root: root, body)
     }
@@ -30,7 +30,7 @@ enum FileTree {
     private static func walk(_ fd: Int32, prefix: String, root: String, _ body: (File) throws(RepositoryError) -> Void) throws(RepositoryError) {
         guard let dir = fdopendir(fd) else {
             close(fd)
-            throw RepositoryError(.io, "\(root)/\(prefix): cannot list: \(String(cString: strerror(errno)))")
+            throw failure("\(root)/\(prefix)", "cannot list")
         }
         defer { closedir(dir) }
         for name in FileSystem.entryNames(dir) {
@@ -40,7 +40,7 @@ enum FileTree {
             switch st.st_mode & S_IFMT {
             case S_IFDIR:
                 let sub = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-                guard sub >= 0 else { throw RepositoryError(.io, "\(root)/\(relative): cannot open: \(String(cString: strerror(errno)))") }
+                guard sub >= 0 else { throw failure("\(root)/\(relative)", "cannot open") }
                 try walk(sub, prefix: relative + "/", root: root, body)
             case S_IFREG:
                 try body(File(relative: relative, size: Int64(st.st_size), device: UInt64(st.st_dev), inode: UInt64(st.st_ino),
@@ -69,9 +69,14 @@ enum FileTree {
         guard fstatat(fd, parts.last!, &st, AT_SYMLINK_NOFOLLOW) == 0, st.st_mode & S_IFMT == S_IFREG else { return false }
         guard unlinkat(fd, parts.last!, 0) == 0 else {
             if errno == ENOENT { return false }
-            throw RepositoryError(.io, "\(root)/\(relative): cannot remove: \(String(cString: strerror(errno)))")
+            throw failure("\(root)/\(relative)", "cannot remove")
         }
         return true
+    }
+
+    /// The error of a failed call on `path`, with the system's reason for `errno`.
+    private static func failure(_ path: String, _ what: String) -> RepositoryError {
+        RepositoryError(FileSystemError(.failed, path, "\(what): \(FileSystem.reason())"))
     }
 
     /// True for the temporary names `AtomicWriter` uses (`.NAME.tmp-<hex>`): left only by a

@@ -1,4 +1,7 @@
+import TUFMetadata
+
 /// When each snapshot version became the published one, kept in `REPO/journal/publications.tsv`
+/// (`RepositoryLayout.publicationLogFile`)
 /// for retention: a superseded snapshot is kept until the window has passed since the next
 /// one was published, because a client that read the old timestamp just before may still
 /// fetch what the old snapshot lists.
@@ -8,13 +11,12 @@
 /// the real publication, so the window is never cut short. Written whole and atomically; a
 /// damaged or missing log is read as empty, which keeps every older snapshot one more window.
 struct PublicationLog: Equatable, Sendable {
-    static let file = "journal/publications.tsv"
     private static let magic = "# tuf-repo publications 1"
 
-    /// Snapshot version → seconds since the epoch when it was first seen published.
-    var published: [Int64: Int64] = [:]
-    /// When the last sweep of every file under `targets/` ran (seconds), 0 for never.
-    var lastFullSweep: Int64 = 0
+    /// Snapshot version → when it was first seen published (stored as seconds since the epoch).
+    var published: [Int64: Expiry] = [:]
+    /// When the last sweep of every file under `targets/` ran; the epoch for never.
+    var lastFullSweep = Expiry(secondsSinceEpoch: 0)
     /// The oldest snapshot version left on disk by the last prune (nil: unknown, list the
     /// folder): lets a run that has nothing to remove find that out without a listing.
     var oldestOnDisk: Int64?
@@ -27,23 +29,23 @@ struct PublicationLog: Equatable, Sendable {
         guard lines.count >= 2, lines.first == Self.magic, lines.last == "" else { return nil }
         for line in lines.dropFirst().dropLast() {
             let f = line.split(separator: "\t", omittingEmptySubsequences: false)
-            if f.count == 2, f[0] == "full-sweep", let t = Int64(f[1]) { lastFullSweep = t; continue }
+            if f.count == 2, f[0] == "full-sweep", let t = Int64(f[1]) { lastFullSweep = Expiry(secondsSinceEpoch: t); continue }
             if f.count == 2, f[0] == "oldest", let v = Int64(f[1]) { oldestOnDisk = v; continue }
             guard f.count == 2, let v = Int64(f[0]), v >= 1, let t = Int64(f[1]) else { return nil }
-            published[v] = t
+            published[v] = Expiry(secondsSinceEpoch: t)
         }
     }
 
     func encoded() -> [UInt8] {
-        var text = Self.magic + "\n" + "full-sweep\t\(lastFullSweep)\n"
+        var text = Self.magic + "\n" + "full-sweep\t\(lastFullSweep.secondsSinceEpoch)\n"
         if let oldestOnDisk { text += "oldest\t\(oldestOnDisk)\n" }
-        for v in published.keys.sorted() { text += "\(v)\t\(published[v]!)\n" }
+        for v in published.keys.sorted() { text += "\(v)\t\(published[v]!.secondsSinceEpoch)\n" }
         return Array(text.utf8)
     }
 
     /// When snapshot `version` stopped being the published one: the recorded time of the
     /// first later version that has one; nil while no later version is recorded.
-    func superseded(_ version: Int64) -> Int64? {
+    func superseded(_ version: Int64) -> Expiry? {
         published.filter { $0.key > version }.min { $0.key < $1.key }?.value
     }
 }

@@ -8,8 +8,8 @@ struct RetentionPlanner {
     /// The snapshot version the current timestamp names.
     let currentSnapshot: Int64
     let log: PublicationLog
-    /// Seconds since the epoch.
-    let now: Int64
+    /// The time of the command (`Repository.clock`).
+    let now: Expiry
     /// The policy's retention window, in seconds.
     let window: Int64
 
@@ -25,7 +25,7 @@ struct RetentionPlanner {
             if v > currentSnapshot { removed.append(v); continue }
             // The first recorded later version: the current one is always recorded before a prune.
             guard let next = recorded.first(where: { $0 > v }), let at = log.published[next] else { kept.append(v); continue }
-            if at > now - window { kept.append(v) } else { removed.append(v) }
+            if at > now.adding(seconds: -window) { kept.append(v) } else { removed.append(v) }
         }
         return (kept, removed)
     }
