@@ -63,7 +63,7 @@ struct PlainNameJournal: Equatable {
     /// reader names the pages it signs; nothing with `..`, another folder or a tab.
     static func isPage(_ path: String) -> Bool {
         if path == IndexSnapshot.listPath { return true }
-        guard let project = IndexSnapshot.project(ofPage: path) else { return false }
+        guard let project = PackageIndex.project(ofPage: path) else { return false }
         return PackageIndex.isUsableProjectName(project) && PackageIndex.normalize(project) == project
     }
 
