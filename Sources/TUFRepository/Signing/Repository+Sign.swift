@@ -65,7 +65,7 @@ extension Repository {
             guard keys.contains(where: { $0.keyIDs.contains(entry.keyID) }) else {
                 throw RepositoryError(.notAuthorized, "key \(entry.keyID) is not one of the keys of \(role.rawValue)")
             }
-            try store.write([(Self.stagedPath(role), try pending.signed(by: signer))])
+            try store.write([(RepositoryLayout.staged(role), try pending.signed(by: signer))])
             return try publishStaged(signers: [entry], now: now)
         }
     }
