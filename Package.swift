@@ -34,9 +34,11 @@ let package = Package(
         // Declarations of PKCS#11 written here; modules are loaded at run time (dlopen), never linked.
         .systemLibrary(name: "CPKCS11"),
         .target(name: "TUFCrypto", dependencies: ["CSodium", "COpenSSL", "CPKCS11"]),
-        .target(name: "TUFMetadata", dependencies: ["TUFCanonicalJSON", "TUFCrypto"]),
         // The file helpers and the one atomic writer of the client and the repository (Linux).
         .target(name: "TUFFileSystem"),
+        // TUFFileSystem for its one path split only (target paths split as file paths do); the
+        // model reads no files.
+        .target(name: "TUFMetadata", dependencies: ["TUFCanonicalJSON", "TUFCrypto", "TUFFileSystem"]),
         .target(name: "TUFClient", dependencies: ["TUFMetadata", "TUFFileSystem"]),
         // The one network fetcher (HTTP/1.1 and TLS over NIO), apart so that TUFClient, and the
         // repository tools that use it, link no networking.

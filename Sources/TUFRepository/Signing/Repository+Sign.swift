@@ -86,7 +86,7 @@ extension Repository {
             throw RepositoryError(.invalidMetadata, "\(file) changed after its review; nothing signed (review it again)")
         }
         let out = try pending.signed(by: signer)
-        try RepositoryStore(root: FileSystem.parent(file)).write([(TargetPath.splitLast(file).name, out)])
+        try RepositoryStore(root: FileSystem.parent(file)).write([(FileSystem.splitLast(file).name, out)])
         return pending.type
     }
 
