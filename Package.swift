@@ -76,7 +76,8 @@ let package = Package(
         .testTarget(name: "TUFMetadataTests", dependencies: ["TUFMetadata", "TUFTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TUFFileSystemTests", dependencies: ["TUFFileSystem", "TUFTestSupport"]),
         .testTarget(name: "TUFObjectStoreTests", dependencies: ["TUFObjectStore", "TUFCrypto", "TUFTestSupport"]),
-        .testTarget(name: "TUFClientTests", dependencies: ["TUFClient", "TUFHTTPClient", "TUFRepository", "TUFTestSupport"]),
+        .testTarget(name: "TUFClientTests", dependencies: ["TUFClient", "TUFRepository", "TUFTestSupport"]),
+        .testTarget(name: "TUFHTTPClientTests", dependencies: ["TUFHTTPClient", "TUFClient", "TUFTestSupport"]),
         .testTarget(name: "TUFIndexServerTests", dependencies: ["TUFIndexServer", "TUFClient", "TUFTestSupport"]),
         // The CLI and end-to-end tests run the built binaries; depending on them builds them.
         .testTarget(name: "TUFVerifyCLITests", dependencies: ["TUFClient", "TUFTestSupport", "tuf-verify"]),
