@@ -36,9 +36,11 @@ let package = Package(
         // Declarations of PKCS#11 written here; modules are loaded at run time (dlopen), never linked.
         .systemLibrary(name: "CPKCS11"),
         .target(name: "TUFCrypto", dependencies: ["TUFBase", "CSodium", "COpenSSL", "CPKCS11"]),
-        .target(name: "TUFMetadata", dependencies: ["TUFBase", "TUFCanonicalJSON", "TUFCrypto"]),
         // The file helpers and the one atomic writer of the client and the repository (Linux).
         .target(name: "TUFFileSystem", dependencies: ["TUFBase"]),
+        // TUFFileSystem for its one path split only (target paths split as file paths do); the
+        // model reads no files.
+        .target(name: "TUFMetadata", dependencies: ["TUFBase", "TUFCanonicalJSON", "TUFCrypto", "TUFFileSystem"]),
         .target(name: "TUFClient", dependencies: ["TUFMetadata", "TUFFileSystem"]),
         // The one network fetcher (HTTP/1.1 and TLS over NIO), apart so that TUFClient, and the
         // repository tools that use it, link no networking.
@@ -77,7 +79,8 @@ let package = Package(
         .testTarget(name: "TUFMetadataTests", dependencies: ["TUFMetadata", "TUFTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TUFFileSystemTests", dependencies: ["TUFBase", "TUFFileSystem", "TUFTestSupport"]),
         .testTarget(name: "TUFObjectStoreTests", dependencies: ["TUFObjectStore", "TUFCrypto", "TUFTestSupport"]),
-        .testTarget(name: "TUFClientTests", dependencies: ["TUFClient", "TUFHTTPClient", "TUFRepository", "TUFTestSupport"]),
+        .testTarget(name: "TUFClientTests", dependencies: ["TUFClient", "TUFRepository", "TUFTestSupport"]),
+        .testTarget(name: "TUFHTTPClientTests", dependencies: ["TUFHTTPClient", "TUFClient", "TUFTestSupport"]),
         .testTarget(name: "TUFIndexServerTests", dependencies: ["TUFIndexServer", "TUFClient", "TUFTestSupport"]),
         // The CLI and end-to-end tests run the built binaries; depending on them builds them.
         .testTarget(name: "TUFVerifyCLITests", dependencies: ["TUFClient", "TUFTestSupport", "tuf-verify"]),

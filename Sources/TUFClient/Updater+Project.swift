@@ -23,7 +23,7 @@ extension Updater {
     /// role lists is `.notFound`.
     public func verifyProject(_ project: String) async throws(ClientError) -> VerifiedProject {
         guard let verified = try await verifyProjectIfListed(project) else {
-            throw ClientError(.notFound, "\(YankVerifier.pagePath(project: project)): no trusted targets role lists this target")
+            throw ClientError(.notFound, "\(PackageIndex.pagePath(project: project)): no trusted targets role lists this target")
         }
         return verified
     }
@@ -34,7 +34,7 @@ extension Updater {
         guard PackageIndex.isUsableProjectName(YankVerifier.normalize(project)) else {
             throw ClientError(.invalidArgument, "\"\(project)\": not a usable project name")
         }
-        let pagePath = YankVerifier.pagePath(project: project)
+        let pagePath = PackageIndex.pagePath(project: project)
         let pageTarget: TargetFile
         do { pageTarget = try await targetInfo(pagePath).targetFile } catch where error.code == .notFound { return nil }
         let page = try await verifiedPage(pagePath, pageTarget)

@@ -55,9 +55,6 @@ public enum YankVerifier {
     /// PEP 503 normalization (see `PackageIndex.normalize`).
     public static func normalize(_ name: String) -> String { PackageIndex.normalize(name) }
 
-    /// The target path of a project's page.
-    public static func pagePath(project: String) -> String { "simple/\(normalize(project))/index.json" }
-
     /// Parses a project page; every file URL is resolved against `pagePath` to its target path.
     public static func parsePage(_ bytes: [UInt8], pagePath: String) throws(ClientError) -> [PageFile] {
         let json: JSON

@@ -56,7 +56,18 @@ public enum PackageIndex {
     }
 
     /// The target path of a project's page.
-    public static func pagePath(project: String) -> String { "simple/\(normalize(project))/index.json" }
+    public static func pagePath(project: String) -> String { pagePath(normalized: normalize(project)) }
+
+    /// The target path of the page of a project whose name is normalized already (the index
+    /// reader's names: normalizing again would cost a pass over every name of a large index).
+    public static func pagePath(normalized project: String) -> String { "simple/\(project)/index.json" }
+
+    /// The project of page path `simple/<project>/index.json`, nil for any other path.
+    public static func project(ofPage path: String) -> String? {
+        let parts = path.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].elementsEqual("simple".utf8), parts[2].elementsEqual("index.json".utf8) else { return nil }
+        return String(decoding: parts[1], as: UTF8.self)
+    }
 
     /// The target path of a file URL listed on the page at `pagePath`: relative URLs resolve
     /// against the page's folder, root-relative ones (`/packages/…`) against the index root;

@@ -1,3 +1,5 @@
+internal import TUFFileSystem
+
 /// The path rules of the toolkit, in one place for the client and the repository. They work
 /// on UTF-8 bytes, never on `Character`s: a grapheme can swallow a `/` (a combining mark after
 /// it, U+0600 before it), and file systems see bytes.
@@ -61,10 +63,6 @@ public enum TargetPath {
     }
 
     /// Splits `path` at its last `/` byte: the part before it (nil when there is no `/`)
-    /// and the part after it. Also used for local file paths.
-    public static func splitLast(_ path: String) -> (folder: String?, name: String) {
-        let bytes = path.utf8
-        guard let i = bytes.lastIndex(of: slash) else { return (nil, path) }
-        return (String(decoding: bytes[..<i], as: UTF8.self), String(decoding: bytes[bytes.index(after: i)...], as: UTF8.self))
-    }
+    /// and the part after it. A target path splits as a file path does (`FileSystem.splitLast`).
+    public static func splitLast(_ path: String) -> (folder: String?, name: String) { FileSystem.splitLast(path) }
 }

@@ -27,13 +27,7 @@ struct Generate: ParsableCommand {
         """)
 
     @OptionGroup var repoOption: RepoOption
-    @Option(name: .long, help: ArgumentHelp("The index snapshot directory.", valueName: "INDEX"))
-    var index: String
-    @Option(name: .long, help: ArgumentHelp("An online private key (PEM file or pkcs11: URI); repeat.", valueName: "KEY"))
-    var key: [String] = []
-    @OptionGroup var keyOptions: PrivateKeyOptions
-    @Flag(name: .long, help: "Hard-link INDEX/packages files into REPO/targets under hash-prefixed names.")
-    var linkFiles = false
+    @OptionGroup var publishing: IndexPublishingOptions
     @Option(name: .long, help: ArgumentHelp("Publish only this project's page (an upload); repeat.", valueName: "NAME"))
     var project: [String] = []
     @Option(name: .long, help: ArgumentHelp("Read project names from FILE (one a line, # comments), - for stdin.", valueName: "FILE"))
@@ -48,7 +42,8 @@ struct Generate: ParsableCommand {
     func run() throws {
         let repo = repoOption.repository(progress: progress || ProgressReporter.stderrIsTerminal)
         let projects = project.isEmpty && projectsFrom == nil ? nil : try ProjectNames.read(project, from: projectsFrom)
-        let r = try repo.generate(index: index, signers: try keyOptions.load(key), linkFiles: linkFiles, projects: projects, now: currentTime())
+        let r = try repo.generate(index: publishing.index, signers: try publishing.signers(), linkFiles: publishing.linkFiles,
+                                  projects: projects, now: currentTime())
         if let held = r.heldRoot { note("tuf-repo: warning: the staged root waits: \(held)") }
         reportPrune(r)
         print(r.published ? "published \(r.written.count) metadata files (\(r.binsSigned) bins signed)" : "nothing changed; nothing published")

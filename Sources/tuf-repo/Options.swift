@@ -4,23 +4,55 @@ import TUFCrypto
 import TUFMetadata
 import TUFRepository
 
-/// `--repo DIR`.
+/// `--repo DIR` and how the run writes it (`WriteOptions`): the options of every subcommand
+/// that works on a repository.
 struct RepoOption: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("The repository directory.", valueName: "DIR"))
+    @Option(name: .long, help: .repository)
     var repo: String
 
+    @OptionGroup var writes: WriteOptions
+
+    var durability: RepositoryStore.Durability { writes.durability }
+
+    func repository(progress: Bool = false) -> Repository { writes.repository(at: repo, progress: progress) }
+}
+
+/// `--durability MODE` and `--lock-wait SECONDS`, apart from `--repo` for `sign`, whose
+/// `--repo` is optional (`--file` signs a copy instead).
+struct WriteOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("How writes are made durable: batch (one syncfs per batch), per-file (fsync each file) or none.", valueName: "MODE"))
     var durability: RepositoryStore.Durability = .batch
 
     @Option(name: .long, help: ArgumentHelp("Seconds to wait for another run's lock before failing.", valueName: "SECONDS"))
     var lockWait: Double = 5
 
-    func repository(progress: Bool = false) -> Repository {
-        var r = Repository(path: repo, durability: durability, lockWait: lockWait)
+    /// The repository at `path`, written and locked as these options say.
+    func repository(at path: String, progress: Bool = false) -> Repository {
+        var r = Repository(path: path, durability: durability, lockWait: lockWait)
         r.clock = commandClock
         if progress { r.progress = ProgressReporter() }
         return r
     }
+}
+
+extension ArgumentHelp {
+    /// The help of `--repo`, one text wherever the option is declared.
+    static var repository: ArgumentHelp { ArgumentHelp("The repository directory.", valueName: "DIR") }
+}
+
+/// The options of the commands that publish from an index snapshot (`generate`, `publish`):
+/// the index, the online keys and how distribution files reach `REPO/targets`.
+struct IndexPublishingOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("The index snapshot directory.", valueName: "INDEX"))
+    var index: String
+    @Option(name: .long, help: ArgumentHelp("An online private key (PEM file or pkcs11: URI); repeat.", valueName: "KEY"))
+    var key: [String] = []
+    @OptionGroup var keyOptions: PrivateKeyOptions
+    @Flag(name: .long, help: "Hard-link INDEX/packages files into REPO/targets under hash-prefixed names.")
+    var linkFiles = false
+
+    /// The signers of `--key`.
+    func signers() throws -> [any Signer] { try keyOptions.load(key) }
 }
 
 extension RepositoryStore.Durability: ExpressibleByArgument {}

@@ -10,21 +10,15 @@ struct Publish: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Publish the projects queued by enqueue: one snapshot and timestamp per batch.",
         discussion: """
-        Takes the queued names (all, or the oldest --max-batch N), publishes them as one \\
-        `generate --project` run, and only then removes them from the queue, so a publisher \\
-        killed half-way loses nothing. Names neither listed nor published are skipped with a \\
-        warning. --follow keeps draining, polling every 50 ms, until SIGTERM or SIGINT (the \\
+        Takes the queued names (all, or the oldest --max-batch N), publishes them as one \
+        `generate --project` run, and only then removes them from the queue, so a publisher \
+        killed half-way loses nothing. Names neither listed nor published are skipped with a \
+        warning. --follow keeps draining, polling every 50 ms, until SIGTERM or SIGINT (the \
         current batch finishes, then exit 0).
         """)
 
     @OptionGroup var repoOption: RepoOption
-    @Option(name: .long, help: ArgumentHelp("The index snapshot directory.", valueName: "INDEX"))
-    var index: String
-    @Option(name: .long, help: ArgumentHelp("An online private key (PEM file or pkcs11: URI); repeat.", valueName: "KEY"))
-    var key: [String] = []
-    @OptionGroup var keyOptions: PrivateKeyOptions
-    @Flag(name: .long, help: "Hard-link INDEX/packages files into REPO/targets under hash-prefixed names.")
-    var linkFiles = false
+    @OptionGroup var publishing: IndexPublishingOptions
     @Option(name: .long, help: ArgumentHelp("At most N queue entries per publication.", valueName: "N"))
     var maxBatch: Int?
     @Flag(name: .long, help: "Keep draining the queue until SIGTERM or SIGINT.")
@@ -36,14 +30,14 @@ struct Publish: ParsableCommand {
 
     func run() throws {
         let repo = repoOption.repository()
-        let signers = try keyOptions.load(key)
+        let signers = try publishing.signers()
         if follow {
             signal(SIGTERM) { _ in stopRequested = 1 }
             signal(SIGINT) { _ in stopRequested = 1 }
         }
         var total = 0
         repeat {
-            if let batch = try repo.publishQueue(index: index, signers: signers, linkFiles: linkFiles, maxBatch: maxBatch, now: currentTime()) {
+            if let batch = try repo.publishQueue(index: publishing.index, signers: signers, linkFiles: publishing.linkFiles, maxBatch: maxBatch, now: currentTime()) {
                 total += batch.entries
                 for name in batch.result.skipped { note("tuf-repo: warning: \(name) is neither listed nor published; skipped") }
                 let r = batch.result

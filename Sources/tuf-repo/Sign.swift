@@ -26,8 +26,9 @@ struct Sign: ParsableCommand {
         --yes signs without asking, and without a terminal sign refuses unless --yes is given.
         """)
 
-    @Option(name: .long, help: ArgumentHelp("The repository directory.", valueName: "DIR"))
+    @Option(name: .long, help: .repository)
     var repo: String?
+    @OptionGroup var writes: WriteOptions
     @Option(name: .long, help: ArgumentHelp("A copied staged metadata file to sign in place.", valueName: "FILE"))
     var file: String?
     @Argument(help: "The staged role: root, targets or bins (with --repo).")
@@ -39,8 +40,6 @@ struct Sign: ParsableCommand {
     @OptionGroup var keyOptions: PrivateKeyOptions
     @Flag(name: .long, help: "Sign without asking after the review (for scripts; without a terminal, sign refuses unless given).")
     var yes = false
-    @Option(name: .long, help: ArgumentHelp("Seconds to wait for another run's lock.", valueName: "SECONDS"))
-    var lockWait: Double = 5
 
     func validate() throws {
         try refusePINValues(key.map { [$0] } ?? [])
@@ -57,9 +56,7 @@ struct Sign: ParsableCommand {
 
     func run() throws {
         if !merge.isEmpty {
-            var r = Repository(path: repo!)
-            r.lockWait = lockWait
-            let m = try r.merge(role: try RepositoryRole(parsing: role!), copies: merge, now: currentTime())
+            let m = try writes.repository(at: repo!).merge(role: try RepositoryRole(parsing: role!), copies: merge, now: currentTime())
             print("merged \(m.added.count) new signature(s) into staged \(role!)" + (m.added.isEmpty ? "" : ": " + m.added.joined(separator: " "))
                   + (m.alreadyPresent.isEmpty ? "" : "; already present: " + m.alreadyPresent.joined(separator: " ")))
             report(m.outcome)
@@ -67,19 +64,17 @@ struct Sign: ParsableCommand {
         }
         // Read once: the review holds the bytes it was made from, and those are what is signed.
         let pending = try file.map { f throws(RepositoryError) in try Repository.review(file: f) }
-            ?? Repository(path: repo!).review(role: try RepositoryRole(parsing: role!))
+            ?? writes.repository(at: repo!).review(role: try RepositoryRole(parsing: role!))
         print(pending.review.text)
         try pending.review.requireSignable()
         try confirm()
         let signer = try keyOptions.load([key!])[0]
         if let file {
-            let type = try Repository.signFile(pending, signer: signer)
+            let type = try Repository.signFile(pending, signer: signer, durability: writes.durability)
             print("signed \(type) metadata \(file)")
             return
         }
-        var r = Repository(path: repo!)
-        r.lockWait = lockWait
-        let outcome = try r.sign(pending, signer: signer, now: currentTime())
+        let outcome = try writes.repository(at: repo!).sign(pending, signer: signer, now: currentTime())
         print("signed staged \(role!)")
         report(outcome)
     }

@@ -7,10 +7,10 @@ struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Audit the published repository as a client would; exit 1 naming each fault.",
         discussion: """
-        Checks the root chain, every signature against its threshold, versions, hashes, lengths, expiry, and every \\
-        target of every bin. An audit, safe on a copy of someone else's repository: it takes no lock and writes \\
-        nothing. When a crash interrupted a publication, it says which plain page names the next locked command \\
-        (e.g. tuf-repo timestamp) would relink, and which only tuf-repo generate can write again; --json lists \\
+        Checks the root chain, every signature against its threshold, versions, hashes, lengths, expiry, and every \
+        target of every bin. An audit, safe on a copy of someone else's repository: it takes no lock and writes \
+        nothing. When a crash interrupted a publication, it says which plain page names the next locked command \
+        (e.g. tuf-repo timestamp) would relink, and which only tuf-repo generate can write again; --json lists \
         them under "interrupted_publication".
         """)
 

@@ -7,30 +7,6 @@ import TUFTestSupport
 
 let past = Expiry(iso8601: "2025-01-01T00:00:00Z")!
 
-/// Expects `body` to throw a ClientError with `code`.
-func expectError<T>(_ code: ClientError.Code, sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> T) {
-    do {
-        _ = try body()
-        Issue.record("expected \(code), nothing was thrown", sourceLocation: sourceLocation)
-    } catch let error as ClientError {
-        #expect(error.code == code, "\(error)", sourceLocation: sourceLocation)
-    } catch {
-        Issue.record("expected \(code), got \(error)", sourceLocation: sourceLocation)
-    }
-}
-
-/// The async form of `expectError`.
-func expectError<T>(_ code: ClientError.Code, sourceLocation: SourceLocation = #_sourceLocation, _ body: () async throws -> T) async {
-    do {
-        _ = try await body()
-        Issue.record("expected \(code), nothing was thrown", sourceLocation: sourceLocation)
-    } catch let error as ClientError {
-        #expect(error.code == code, "\(error)", sourceLocation: sourceLocation)
-    } catch {
-        Issue.record("expected \(code), got \(error)", sourceLocation: sourceLocation)
-    }
-}
-
 /// Spec 5.3 to 5.6 rules of the pure trusted set, named after python-tuf's
 /// test_trusted_metadata_set.py where it has the same test.
 @Suite struct TrustedMetadataSetTests {

@@ -131,8 +131,8 @@ import TUFTestSupport
         let dir = TempDir()
         let repo = try Self.interrupted(dir)
         let page = try Data(contentsOf: URL(fileURLWithPath: dir.sub("index/simple/alpha/index.json")))
-        let copy = "targets/" + Repository.hashPrefixed("simple/alpha/index.json", sha256: Hex.encode(Hash.digest(.sha256, Array(page))))
-        try FileManager.default.removeItem(atPath: repo.path + "/" + copy)
+        let copy = RepositoryLayout.hashPrefixedTarget("simple/alpha/index.json", sha256: Hex.encode(Hash.digest(.sha256, Array(page))))
+        try FileManager.default.removeItem(atPath: repo.layout.absolute(copy))
 
         let error = #expect(throws: RepositoryError(.interruptedPublication, "")) {
             try repo.refreshTimestamp(signer: TestKeys.key("ed8"), ifExpiringWithin: 60, now: Fixture.now)

@@ -130,7 +130,7 @@ import TUFTestSupport
         #expect(try repo.enqueue(["alpha"]) == 1)
         #expect(outsideQueue() == before)
         #expect(!FileManager.default.fileExists(atPath: repo.path + "/state/queue.sqlite"))
-        let mode = try FileManager.default.attributesOfItem(atPath: repo.path + "/" + UploadQueue.file)[.posixPermissions] as? Int
+        let mode = try FileManager.default.attributesOfItem(atPath: repo.layout.queuePath)[.posixPermissions] as? Int
         #expect(mode == 0o660)
     }
 
@@ -143,12 +143,12 @@ import TUFTestSupport
         index.projects["alpha"]![0].yanked = true
         try index.write(to: dir.sub("index"))
         do {
-            let legacy = try SQLiteDatabase(path: repo.path + "/" + UploadQueue.legacyFile, create: true, busyMilliseconds: 100)
+            let legacy = try SQLiteDatabase(path: repo.layout.legacyQueuePath, create: true, busyMilliseconds: 100)
             try legacy.execute("CREATE TABLE queue(seq INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL); INSERT INTO queue(name) VALUES('alpha')")
         }
         let batch = try #require(try repo.publishQueue(index: dir.sub("index"), signers: Fixture.online, now: Fixture.now.adding(seconds: 60)))
         #expect(batch.entries == 1 && batch.result.published)
-        #expect(!FileManager.default.fileExists(atPath: repo.path + "/" + UploadQueue.legacyFile))
+        #expect(!FileManager.default.fileExists(atPath: repo.layout.legacyQueuePath))
         #expect(try UploadQueue(repository: repo.path).count() == 0)
         #expect(try repo.audit(now: Fixture.now.adding(seconds: 60)) == [])
     }

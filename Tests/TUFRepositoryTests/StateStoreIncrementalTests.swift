@@ -149,14 +149,14 @@ import TUFTestSupport
     static let damages: [Damage] = [
         Damage(name: "missing") { repo in StateStore.remove(repository: repo) },
         Damage(name: "truncated") { repo in
-            let file = repo + "/" + StateStore.file
+            let file = RepositoryLayout(root: repo).stateStorePath
             let bytes = try #require(FileManager.default.contents(atPath: file))
             try bytes.prefix(bytes.count / 2).write(to: URL(fileURLWithPath: file))
         },
-        Damage(name: "garbage") { repo in try Data("not a database\n".utf8).write(to: URL(fileURLWithPath: repo + "/" + StateStore.file)) },
+        Damage(name: "garbage") { repo in try Data("not a database\n".utf8).write(to: URL(fileURLWithPath: RepositoryLayout(root: repo).stateStorePath)) },
         Damage(name: "garbage inside") { repo in
             // Valid header, damaged b-tree pages: what `quick_check` and SQLite's errors catch.
-            let file = repo + "/" + StateStore.file
+            let file = RepositoryLayout(root: repo).stateStorePath
             var bytes = [UInt8](try #require(FileManager.default.contents(atPath: file)))
             for i in stride(from: 4096 + 8, to: bytes.count, by: 7) { bytes[i] ^= 0x5A }
             try Data(bytes).write(to: URL(fileURLWithPath: file))

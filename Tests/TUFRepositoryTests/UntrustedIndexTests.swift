@@ -149,7 +149,7 @@ import TUFTestSupport
         try IndexBuilder.small.write(to: dir.sub("index"))
         _ = try repo.generate(index: dir.sub("index"), signers: Fixture.online, linkFiles: true, now: Fixture.now)
         let p = "packages/alpha/alpha-1.0.tar.gz"
-        let linked = repo.path + "/targets/" + Repository.hashPrefixed(p, sha256: IndexBuilder.sha256("alpha one"))
+        let linked = repo.layout.absolute(RepositoryLayout.hashPrefixedTarget(p, sha256: IndexBuilder.sha256("alpha one")))
         let a = try Self.fm.attributesOfItem(atPath: linked), b = try Self.fm.attributesOfItem(atPath: dir.sub("index") + "/" + p)
         #expect(a[.systemFileNumber] as? UInt64 == b[.systemFileNumber] as? UInt64)
         #expect(try repo.audit(now: Fixture.now) == [])

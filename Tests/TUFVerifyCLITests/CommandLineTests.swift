@@ -79,6 +79,19 @@ import TUFTestSupport
         }
     }
 
+    /// A `\` line continuation doubled inside a Swift multi-line string reaches the screen.
+    @Test func noHelpScreenShowsABackslash() throws {
+        let root = try Interop.run(CLITests.binary, ["--help"])
+        let subcommands = HelpText.subcommands(root.output)
+        #expect(subcommands.contains("serve") && subcommands.contains("check"), "\(root.output)")
+        #expect(!root.output.contains("\\"))
+        for sub in subcommands {
+            let r = try Interop.run(CLITests.binary, [sub, "--help"])
+            #expect(r.status == 0, "\(sub)")
+            #expect(!r.output.contains("\\"), "\(sub) --help:\n\(r.output)")
+        }
+    }
+
     @Test func rootHelpListsTheGlobalOptionsAndSubcommands() throws {
         let result = try Interop.run(CLITests.binary, ["--help"])
         #expect(result.status == 0)

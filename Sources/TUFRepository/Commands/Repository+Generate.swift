@@ -70,9 +70,9 @@ extension Repository {
         let snapshotVersion = try load(Timestamp.self, Self.metadataPath("timestamp.json"))?.signed.snapshotMeta.version
         let header = StateStore.Header(snapshotVersion: snapshotVersion ?? 0, algorithms: StateStore.Header.algorithmNames(policy.hashAlgorithms),
                                        binCount: layout.count, linkFiles: linkFiles)
-        let targetsDirectory = path + "/targets/"
+        let paths = self.layout
         let keepBytes: @Sendable (String, String) -> Bool = { p, sha in
-            !Repository.isTargetCurrent(p, sha256: sha, targetsDirectory: targetsDirectory)
+            !Repository.isTargetCurrent(p, sha256: sha, in: paths)
         }
         let reportRead = progress.map { pr in { (n: Int, total: Int) in pr.update("pages read", done: n, total: total) } }
         defer { progress?.finish() }

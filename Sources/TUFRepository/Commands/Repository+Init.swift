@@ -73,8 +73,8 @@ extension Repository {
         try checkKeys(o.timestampKeys, threshold: 1, role: "timestamp")
         try FileIO.makeDirectories(path)
         let repo = Repository(path: path, durability: durability)
-        guard !FileSystem.exists(repo.path + "/" + policyFile) else {
-            throw RepositoryError(.invalidArgument, "\(path) already holds a repository (\(policyFile))")
+        guard !FileSystem.exists(repo.layout.policyPath) else {
+            throw RepositoryError(.invalidArgument, "\(path) already holds a repository (\(RepositoryLayout.policyFile))")
         }
         let outcome = try repo.locked { () throws(RepositoryError) -> StageOutcome in
             let entries = signers.map(SignerEntry.init)
@@ -91,7 +91,7 @@ extension Repository {
                                   delegations: binsDelegation(keys: o.binsKeys, threshold: o.binsThreshold))
             let bins = Targets(common: SignedCommon(version: 1, expires: expiry(now, p.expiry(of: .bins))),
                                delegations: p.bins.delegations(keys: o.binNKeys, threshold: 1, succinct: p.succinct))
-            try repo.store.write([(policyFile, p.encoded())])
+            try repo.store.write([(RepositoryLayout.policyFile, p.encoded())])
             try repo.stage(Metadata(signed: root), .root, signers: entries, keys: RoleKeys(root: root, .root))
             try repo.stage(Metadata(signed: targets), .targets, signers: entries, keys: RoleKeys(root: root, .targets))
             try repo.stage(Metadata(signed: bins), .bins, signers: entries, keys: RoleKeys(delegator: targets, "bins")!)
@@ -109,7 +109,7 @@ extension Repository {
                 throw RepositoryError(.missingKey, "\(role.rawValue): signing with key \(s.keyID) failed: \(error.message)")
             }
         }
-        try store.write([(Self.stagedPath(role), md.encoded())])
+        try store.write([(RepositoryLayout.staged(role), md.encoded())])
     }
 
     /// Publishes what staging completed; reports instead of failing when signatures or online

@@ -48,7 +48,7 @@ extension Repository {
                 bytes = Metadata(signed: try Self.nextToStage(staged.targets, published.targets, role: "targets", expires: until)).encoded()
             default: bytes = Metadata(signed: try Self.nextToStage(staged.bins, published.bins, role: "bins", expires: until)).encoded()
             }
-            try store.write([(Self.stagedPath(role), bytes)])
+            try store.write([(RepositoryLayout.staged(role), bytes)])
         }
         guard let signer else { return nil }
         return try sign(role: role, signer: signer, now: now)

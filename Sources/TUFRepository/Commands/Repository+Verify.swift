@@ -12,10 +12,9 @@ extension Repository {
     /// Returns one line per fault; empty when the repository is sound.
     public func audit(now: Expiry) throws(RepositoryError) -> [String] {
         var faults: [String] = []
-        let dir = path + "/metadata"
         func read(_ name: String) -> [UInt8]? {
             do {
-                guard let bytes = try FileIO.readIfPresent(dir + "/" + name) else { faults.append("\(name): missing"); return nil }
+                guard let bytes = try FileIO.readIfPresent(layout.absolute(RepositoryLayout.metadata(name))) else { faults.append("\(name): missing"); return nil }
                 return bytes
             } catch { faults.append(error.message); return nil }
         }
@@ -24,7 +23,7 @@ extension Repository {
         }
 
         // 5.3: the root chain, from version 1.
-        let rootVersions = FileSystem.list(dir).compactMap { n -> Int64? in
+        let rootVersions = FileSystem.list(layout.metadataDirectory).compactMap { n -> Int64? in
             n.hasSuffix(".root.json") ? Int64(n.dropLast(".root.json".count)) : nil
         }.sorted()
         guard !rootVersions.isEmpty else { return ["metadata/: no N.root.json is published"] }
@@ -103,17 +102,17 @@ extension Repository {
         guard let sha = file.hashes["sha256"] else { return ["\(target): no sha256 hash"] }
         var faults: [String] = []
         var found = false
-        for c in [target, Self.hashPrefixed(target, sha256: sha)] {
-            guard let bytes = try? FileIO.readIfPresent(path + "/targets/" + c) else { continue }
+        for c in [RepositoryLayout.target(target), RepositoryLayout.hashPrefixedTarget(target, sha256: sha)] {
+            guard let bytes = try? FileIO.readIfPresent(layout.absolute(c)) else { continue }
             found = true
             // Length and hashes apart, so that the audit names every way the bytes differ.
             for (length, hashes) in [(file.length, nil), (nil, file.hashes)] as [(Int64?, [String: String]?)] {
-                do { try LengthAndHashes.check(bytes, length: length, hashes: hashes, name: "targets/\(c)") } catch {
+                do { try LengthAndHashes.check(bytes, length: length, hashes: hashes, name: c) } catch {
                     faults.append(error.message)
                 }
             }
         }
-        if !found, target.hasPrefix("simple/") { faults.append("targets/\(target): missing") }
+        if !found, target.hasPrefix("simple/") { faults.append("\(RepositoryLayout.target(target)): missing") }
         return faults
     }
 }

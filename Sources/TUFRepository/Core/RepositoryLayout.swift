@@ -75,4 +75,10 @@ public struct RepositoryLayout: Sendable, Equatable {
     public var lockPath: String { absolute(Self.lockFile) }
     public var metadataDirectory: String { absolute(Self.metadataFolder) }
     public var targetsDirectory: String { absolute(Self.targetsFolder) }
+    public var stateDirectory: String { absolute(Self.stateFolder) }
+    public var queueDirectory: String { absolute(Self.queueFolder) }
+    public var stateStorePath: String { absolute(Self.stateStoreFile) }
+    public var queuePath: String { absolute(Self.queueFile) }
+    public var legacyQueuePath: String { absolute(Self.legacyQueueFile) }
+    public var plainNameJournalPath: String { absolute(Self.plainNameJournalFile) }
 }

@@ -114,81 +114,19 @@ extension IndexSnapshot {
         /// and the change per bin; nil when the full read must decide.
         mutating func finish(root: Directory, parser: PageParser, scope: ChangeScope, listed: [String]?, layout: HashedBins,
                              progress: ((Int, Int) -> Void)?) throws(RepositoryError) -> Incremental? {
-            var candidates: [String] = []
+            var candidates: [String]
             var mayBeGone = Set<String>()
             switch scope {
             case .rescan:
-                let stored = try store.allPageStatus()
-                let names = listed ?? stored.keys.compactMap(IndexSnapshot.project(ofPage:))
-                let listedPages = Set(names.map(IndexSnapshot.pagePath))
-                for p in stored.keys where p != listPath && !listedPages.contains(p) { removed.append(p) }
-                // A parallel stat walk: only pages whose status differs are read.
-                let statuses = ParallelResults<PageRecord.Status?>(count: names.count)
-                DispatchQueue.concurrentPerform(iterations: IndexSnapshot.workers) { worker in
-                    for i in stride(from: worker, to: names.count, by: IndexSnapshot.workers) {
-                        statuses.set(i, root.status(IndexSnapshot.pagePath(names[i])).map(PageRecord.Status.init))
-                    }
-                }
-                for (i, status) in statuses.values.enumerated() {
-                    let p = IndexSnapshot.pagePath(names[i])
-                    if status ?? nil != stored[p]?.status { candidates.append(p) }
-                }
+                candidates = try changedPages(root: root, listed: listed)
             case .projects(let projects, let skipUnknown):
-                var listedPages: Set<String>?
-                if let listed {
-                    let now = Set(listed.map(IndexSnapshot.pagePath))
-                    listedPages = now
-                    let stored = try store.allPageStatus()
-                    for p in stored.keys where p != listPath && !now.contains(p) { removed.append(p) }
-                    for p in now where stored[p] == nil { candidates.append(p) }
-                }
-                let requested = Array(Set(projects.map(IndexSnapshot.pagePath))).sorted()
-                let stored = try store.pages(requested)
-                let removedSet = Set(removed)
-                for p in requested where !removedSet.contains(p) && !candidates.contains(p) {
-                    let isListed = listedPages?.contains(p) ?? (stored[p] != nil)
-                    if isListed { candidates.append(p); mayBeGone.insert(p); continue }
-                    if stored[p] != nil { removed.append(p); continue }
-                    let name = IndexSnapshot.project(ofPage: p)!
-                    if skipUnknown { skipped.append(name); continue }
-                    throw RepositoryError(.badIndex, "index \(root.path): project \(name) is not in \(listPath) and was never published")
-                }
+                (candidates, mayBeGone) = try requestedPages(projects, skipUnknown: skipUnknown, listed: listed, index: root.path)
             }
             candidates.sort()
             let stored = try store.pages(candidates + removed)
-            let results = ParallelResults<Candidate>(count: candidates.count)
-            let candidateList = candidates, gonePages = mayBeGone
-            DispatchQueue.concurrentPerform(iterations: min(IndexSnapshot.workers, max(1, candidates.count))) { worker in
-                for i in stride(from: worker, to: candidateList.count, by: IndexSnapshot.workers) {
-                    let p = candidateList[i]
-                    guard let (bytes, status) = try? parser.readPageAndStatus(p) else {
-                        results.set(i, root.status(p) == nil && gonePages.contains(p) ? .gone : .fault)
-                        continue
-                    }
-                    let sha = Hex.encode(Hash.digest(.sha256, bytes))
-                    if let old = stored[p], old.sha256 == sha { results.set(i, .sameBytes(status, bytes)); continue }
-                    guard let parsed = try? parser.parse(p, bytes, status: status) else { results.set(i, .fault); continue }
-                    results.set(i, .changed(parsed))
-                }
-            }
-            for (i, result) in results.values.enumerated() {
-                let p = candidates[i]
-                switch result! {
-                case .fault: return nil
-                case .gone: removed.append(p)
-                case .sameBytes(let status, let bytes):
-                    let old = stored[p]!
-                    record(PageRecord(path: p, status: status, file: old.file, encodedEntries: old.entries), bytes: bytes, changed: false)
-                case .changed(let parsed):
-                    guard replace(p, old: stored[p]) else { return nil }
-                    let entries = parsed.entries.map { (path: $0.path, file: $0.file) }
-                    record(PageRecord(path: p, status: parsed.status, file: parsed.file, entries: entries), bytes: parsed.bytes, changed: true)
-                    for e in parsed.entries where snapshot.origins[e.path] == nil { snapshot.origins[e.path] = (p, e.index) }
-                    for e in entries {
-                        touched.insert(e.path)
-                        listings[e.path, default: []].append(e.file)
-                    }
-                }
+            let results = Self.read(candidates, mayBeGone: mayBeGone, stored: stored, root: root, parser: parser)
+            for (i, result) in results.enumerated() {
+                guard take(result, page: candidates[i], old: stored[candidates[i]]) else { return nil }
                 progress?(i + 1, candidates.count)
             }
             for p in removed {
@@ -197,6 +135,97 @@ extension IndexSnapshot {
             }
             guard try addOtherListings() else { return nil }
             return changes(layout: layout)
+        }
+
+        /// A rescan's candidates: the listed pages whose status differs from the store's (a
+        /// parallel stat walk; only those are read). Pages no longer listed are `removed`.
+        mutating func changedPages(root: Directory, listed: [String]?) throws(RepositoryError) -> [String] {
+            let stored = try store.allPageStatus()
+            let names = listed ?? stored.keys.compactMap(PackageIndex.project(ofPage:))
+            let listedPages = Set(names.map(PackageIndex.pagePath(normalized:)))
+            for p in stored.keys where p != listPath && !listedPages.contains(p) { removed.append(p) }
+            let statuses = ParallelResults<PageRecord.Status?>(count: names.count)
+            DispatchQueue.concurrentPerform(iterations: IndexSnapshot.workers) { worker in
+                for i in stride(from: worker, to: names.count, by: IndexSnapshot.workers) {
+                    statuses.set(i, root.status(PackageIndex.pagePath(normalized: names[i])).map(PageRecord.Status.init))
+                }
+            }
+            var candidates: [String] = []
+            for (i, status) in statuses.values.enumerated() {
+                let p = PackageIndex.pagePath(normalized: names[i])
+                if status ?? nil != stored[p]?.status { candidates.append(p) }
+            }
+            return candidates
+        }
+
+        /// The candidates of named projects: their pages, and with a changed project list
+        /// (`listed`) the pages that joined it; pages that left it, or that a named project no
+        /// longer has, are `removed`. `mayBeGone`: named pages whose absence means removal.
+        /// An unknown name is `skipped` or, unless `skipUnknown`, an error naming `index`.
+        mutating func requestedPages(_ projects: [String], skipUnknown: Bool, listed: [String]?,
+                                     index: String) throws(RepositoryError) -> (candidates: [String], mayBeGone: Set<String>) {
+            var candidates: [String] = []
+            var mayBeGone = Set<String>()
+            var listedPages: Set<String>?
+            if let listed {
+                let now = Set(listed.map(PackageIndex.pagePath(normalized:)))
+                listedPages = now
+                let stored = try store.allPageStatus()
+                for p in stored.keys where p != listPath && !now.contains(p) { removed.append(p) }
+                for p in now where stored[p] == nil { candidates.append(p) }
+            }
+            let requested = Array(Set(projects.map(PackageIndex.pagePath(normalized:)))).sorted()
+            let stored = try store.pages(requested)
+            let removedSet = Set(removed)
+            for p in requested where !removedSet.contains(p) && !candidates.contains(p) {
+                let isListed = listedPages?.contains(p) ?? (stored[p] != nil)
+                if isListed { candidates.append(p); mayBeGone.insert(p); continue }
+                if stored[p] != nil { removed.append(p); continue }
+                let name = PackageIndex.project(ofPage: p)!
+                if skipUnknown { skipped.append(name); continue }
+                throw RepositoryError(.badIndex, "index \(index): project \(name) is not in \(listPath) and was never published")
+            }
+            return (candidates, mayBeGone)
+        }
+
+        /// Reads and, when their bytes changed, parses the candidate pages on every core.
+        static func read(_ candidates: [String], mayBeGone: Set<String>, stored: [String: PageRecord],
+                         root: Directory, parser: PageParser) -> [Candidate] {
+            let results = ParallelResults<Candidate>(count: candidates.count)
+            DispatchQueue.concurrentPerform(iterations: min(IndexSnapshot.workers, max(1, candidates.count))) { worker in
+                for i in stride(from: worker, to: candidates.count, by: IndexSnapshot.workers) {
+                    let p = candidates[i]
+                    guard let (bytes, status) = try? parser.readPageAndStatus(p) else {
+                        results.set(i, root.status(p) == nil && mayBeGone.contains(p) ? .gone : .fault)
+                        continue
+                    }
+                    let sha = Hex.encode(Hash.digest(.sha256, bytes))
+                    if let old = stored[p], old.sha256 == sha { results.set(i, .sameBytes(status, bytes)); continue }
+                    guard let parsed = try? parser.parse(p, bytes, status: status) else { results.set(i, .fault); continue }
+                    results.set(i, .changed(parsed))
+                }
+            }
+            return results.values.map { $0! }
+        }
+
+        /// Records what reading `page` found; false when the full read must decide.
+        mutating func take(_ result: Candidate, page p: String, old: PageRecord?) -> Bool {
+            switch result {
+            case .fault: return false
+            case .gone: removed.append(p)
+            case .sameBytes(let status, let bytes):
+                record(PageRecord(path: p, status: status, file: old!.file, encodedEntries: old!.entries), bytes: bytes, changed: false)
+            case .changed(let parsed):
+                guard replace(p, old: old) else { return false }
+                let entries = parsed.entries.map { (path: $0.path, file: $0.file) }
+                record(PageRecord(path: p, status: parsed.status, file: parsed.file, entries: entries), bytes: parsed.bytes, changed: true)
+                for e in parsed.entries where snapshot.origins[e.path] == nil { snapshot.origins[e.path] = (p, e.index) }
+                for e in entries {
+                    touched.insert(e.path)
+                    listings[e.path, default: []].append(e.file)
+                }
+            }
+            return true
         }
 
         /// Marks `page` as replaced and every target it listed as touched; false when its
@@ -243,12 +272,5 @@ extension IndexSnapshot {
             }
             return Incremental(snapshot: snapshot, changes: changes, records: records, removed: removed, skipped: skipped)
         }
-    }
-
-    /// The project of page path `simple/<project>/index.json`, nil for any other path.
-    static func project(ofPage path: String) -> String? {
-        let parts = path.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
-        guard parts.count == 3, parts[0].elementsEqual("simple".utf8), parts[2].elementsEqual("index.json".utf8) else { return nil }
-        return String(decoding: parts[1], as: UTF8.self)
     }
 }

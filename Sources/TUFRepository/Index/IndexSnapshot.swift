@@ -140,7 +140,6 @@ public struct IndexSnapshot: Sendable {
     }
 
     static let listPath = "simple/index.json"
-    static func pagePath(_ project: String) -> String { "simple/\(project)/index.json" }
     static var workers: Int { max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8)) }
 
     /// Runs `work` on every project name using every core, a chunk at a time (so memory stays
@@ -238,7 +237,7 @@ public struct IndexSnapshot: Sendable {
         }
 
         func parseProject(_ project: String) throws(RepositoryError) -> ParsedPage {
-            let pagePath = IndexSnapshot.pagePath(project)
+            let pagePath = PackageIndex.pagePath(normalized: project)
             let (bytes, status) = try readPageAndStatus(pagePath)
             return try parse(pagePath, bytes, status: status)
         }

@@ -4,16 +4,11 @@ import TUFFileSystem
 import TUFMetadata
 
 extension Repository {
-    /// `dir/name` → `dir/<sha256>.name`, the consistent-snapshot name of a target file.
-    public static func hashPrefixed(_ targetPath: String, sha256: String) -> String {
-        TargetPath.hashPrefixed(targetPath, digest: sha256)
-    }
-
-    /// `isTargetCurrent` for the repository whose `targets/` is `base` (ending in `/`); no
-    /// state, so pages are checked on every core.
-    static func isTargetCurrent(_ targetPath: String, sha256: String, targetsDirectory base: String) -> Bool {
-        guard let a = FileSystem.identity(base + hashPrefixed(targetPath, sha256: sha256)),
-              let b = FileSystem.identity(base + targetPath) else { return false }
+    /// True when the plain name of `targetPath` in `layout` is its hash-prefixed copy of
+    /// `sha256` (one file, hard-linked); no state, so pages are checked on every core.
+    static func isTargetCurrent(_ targetPath: String, sha256: String, in layout: RepositoryLayout) -> Bool {
+        guard let a = FileSystem.identity(layout.absolute(RepositoryLayout.hashPrefixedTarget(targetPath, sha256: sha256))),
+              let b = FileSystem.identity(layout.absolute(RepositoryLayout.target(targetPath))) else { return false }
         return a == b
     }
 
@@ -31,16 +26,16 @@ extension Repository {
         if linkFiles {
             let root: Directory
             do { root = try FileIO.directory(index) } catch { throw RepositoryError(.badIndex, "index \(index): not a directory") }
-            try FileIO.makeDirectories(path + "/targets")
-            guard FileSystem.identity(path + "/targets")?.0 == root.device else {
-                throw RepositoryError(.badIndex, "index \(index) is not on the file system of \(path)/targets: --link-files makes hard links, which cannot cross file systems")
+            try FileIO.makeDirectories(layout.targetsDirectory)
+            guard FileSystem.identity(layout.targetsDirectory)?.0 == root.device else {
+                throw RepositoryError(.badIndex, "index \(index) is not on the file system of \(layout.targetsDirectory): --link-files makes hard links, which cannot cross file systems")
             }
             var linked: [String] = []
             var directories = Set<String>()
             do throws(RepositoryError) {
                 for (p, file) in snapshot.targets where snapshot.pages[p] == nil {
                     let sha = file.hashes["sha256"]!
-                    let dest = "targets/" + Self.hashPrefixed(p, sha256: sha)
+                    let dest = RepositoryLayout.hashPrefixedTarget(p, sha256: sha)
                     let entry = snapshot.entry(listing: p).map { " (listed by \($0))" } ?? ""
                     func fault(_ message: String) -> RepositoryError {
                         RepositoryError(.badIndex, "index \(index): \(p)\(entry): \(message) (needed by --link-files)")
@@ -52,7 +47,7 @@ extension Repository {
                     defer { close(fd) }
                     guard UInt64(st.st_dev) == root.device else { throw fault("is on another file system than the index") }
                     // Already linked, and still that very file: nothing to check or write.
-                    let existing = FileSystem.identity(path + "/" + dest)
+                    let existing = FileSystem.identity(layout.absolute(dest))
                     if let existing, existing == (UInt64(st.st_dev), UInt64(st.st_ino)) { continue }
                     guard st.st_size == file.length else { throw fault("has \(st.st_size) bytes, its page says \(file.length)") }
                     // Hashed from the descriptor that is linked, so the bytes checked are the bytes
@@ -67,33 +62,43 @@ extension Repository {
                     directories.insert(FileSystem.parent(dest))
                 }
             } catch {
-                for dest in linked { _ = unlink(path + "/" + dest) }
+                for dest in linked { _ = unlink(layout.absolute(dest)) }
                 throw error
             }
             if !directories.isEmpty { try store.syncAll(directories: directories) }
             created += linked
         }
-        var copies: [(path: String, bytes: [UInt8])] = []
-        for (p, bytes) in snapshot.pageBytes {
-            let prefixed = "targets/" + Self.hashPrefixed(p, sha256: snapshot.pages[p]!)
-            if !FileSystem.exists(path + "/" + prefixed) { copies.append((prefixed, bytes)) }
-        }
+        let copies = missingPageCopies(snapshot)
         do { try store.write(copies) } catch {
-            for p in created { _ = unlink(path + "/" + p) }
+            for p in created { _ = unlink(layout.absolute(p)) }
             throw error
         }
         return created + copies.map(\.path)
     }
 
+    /// The hash-prefixed copies of the pages read that are not written yet.
+    private func missingPageCopies(_ snapshot: IndexSnapshot) -> [(path: String, bytes: [UInt8])] {
+        snapshot.pageBytes.compactMap { (p, bytes) in
+            let copy = RepositoryLayout.hashPrefixedTarget(p, sha256: snapshot.pages[p]!)
+            return FileSystem.exists(layout.absolute(copy)) ? nil : (copy, bytes)
+        }
+    }
+
     /// Points the plain page names at the new copies, after the timestamp that describes them
     /// (clients that do not prefix fetch these). Also repairs names a crash left behind.
     func linkPlainPageNames(_ snapshot: IndexSnapshot) throws(RepositoryError) {
+        try store.write(missingPageCopies(snapshot))
+        try relinkPlainNames(snapshot.pageBytes.keys.map { ($0, snapshot.pages[$0]!) })
+    }
+
+    /// Hard-links the plain name of each page to its hash-prefixed copy of `sha256` (which
+    /// exists), then syncs the folders: the one relink of a publication and of a journal replay.
+    func relinkPlainNames(_ pages: [(path: String, sha256: String)]) throws(RepositoryError) {
         var directories = Set<String>()
-        for (p, bytes) in snapshot.pageBytes {
-            let prefixed = "targets/" + Self.hashPrefixed(p, sha256: snapshot.pages[p]!)
-            if !FileSystem.exists(path + "/" + prefixed) { try store.write([(prefixed, bytes)]) }
-            try store.hardLink(path + "/" + prefixed, to: "targets/" + p)
-            directories.insert(FileSystem.parent("targets/" + p))
+        for (page, sha) in pages {
+            let plain = RepositoryLayout.target(page)
+            try store.hardLink(layout.absolute(RepositoryLayout.hashPrefixedTarget(page, sha256: sha)), to: plain)
+            directories.insert(FileSystem.parent(plain))
         }
         if !directories.isEmpty { try store.syncAll(directories: directories) }
     }

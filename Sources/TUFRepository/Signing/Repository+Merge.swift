@@ -47,7 +47,7 @@ extension Repository {
 
     private func finishMerge(_ bytes: [UInt8], role: RepositoryRole, _ merged: (added: [String], present: [String]),
                              now: Expiry) throws(RepositoryError) -> MergeOutcome {
-        if !merged.added.isEmpty { try store.write([(Self.stagedPath(role), bytes)]) }
+        if !merged.added.isEmpty { try store.write([(RepositoryLayout.staged(role), bytes)]) }
         let outcome = try publishStaged(signers: [], now: now)
         return MergeOutcome(added: merged.added, alreadyPresent: merged.present, outcome: outcome)
     }

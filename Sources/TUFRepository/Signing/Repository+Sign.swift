@@ -65,7 +65,7 @@ extension Repository {
             guard keys.contains(where: { $0.keyIDs.contains(entry.keyID) }) else {
                 throw RepositoryError(.notAuthorized, "key \(entry.keyID) is not one of the keys of \(role.rawValue)")
             }
-            try store.write([(Self.stagedPath(role), try pending.signed(by: signer))])
+            try store.write([(RepositoryLayout.staged(role), try pending.signed(by: signer))])
             return try publishStaged(signers: [entry], now: now)
         }
     }
@@ -78,7 +78,8 @@ extension Repository {
     /// Signs a reviewed copy of a staged file in place (an operator on an offline machine) and
     /// returns its role type. The repository is not consulted: copy the file back to
     /// `REPO/staged/` afterwards. Refuses when the file no longer holds the bytes reviewed.
-    public static func signFile(_ pending: PendingSignature, signer: any Signer) throws(RepositoryError) -> String {
+    public static func signFile(_ pending: PendingSignature, signer: any Signer,
+                                durability: RepositoryStore.Durability = .batch) throws(RepositoryError) -> String {
         guard let file = pending.file else { throw RepositoryError(.invalidArgument, "the staged role is signed with Repository.sign") }
         try pending.review.requireSignable()
         // A check only: what is signed and written is the reviewed buffer, whatever is read here.
@@ -86,7 +87,7 @@ extension Repository {
             throw RepositoryError(.invalidMetadata, "\(file) changed after its review; nothing signed (review it again)")
         }
         let out = try pending.signed(by: signer)
-        try RepositoryStore(root: FileSystem.parent(file)).write([(TargetPath.splitLast(file).name, out)])
+        try RepositoryStore(root: FileSystem.parent(file), durability: durability).write([(FileSystem.splitLast(file).name, out)])
         return pending.type
     }
 

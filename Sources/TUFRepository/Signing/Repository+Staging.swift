@@ -58,7 +58,7 @@ extension Repository {
                 for k in list { root.keys[k.keyID] = k }
                 let used = Set(root.roles.values.flatMap(\.keyIDs))
                 root.keys = root.keys.filter { used.contains($0.key) }
-                try store.write([(Self.stagedPath(.root), Metadata(signed: root).encoded())])
+                try store.write([(RepositoryLayout.staged(.root), Metadata(signed: root).encoded())])
                 // New targets keys must sign targets before the new root can be published.
                 if role == .targets {
                     try restage(staged.targets, published.targets, as: .targets, expires: Self.expiry(now, policy.expiry(of: .targets)))
@@ -70,7 +70,7 @@ extension Repository {
                 guard let d = RoleKeys(delegator: targets, "bins") else { throw RepositoryError(.invalidMetadata, "targets does not delegate to bins") }
                 let list = try apply(d.keyIDs, d.keys, d.threshold, role: "bins")
                 targets.delegations = Self.binsDelegation(keys: list, threshold: threshold ?? min(d.threshold, list.count))
-                try store.write([(Self.stagedPath(.targets), Metadata(signed: targets).encoded())])
+                try store.write([(RepositoryLayout.staged(.targets), Metadata(signed: targets).encoded())])
                 // New bins keys must sign bins before the new targets can be published.
                 try restage(staged.bins, published.bins, as: .bins, expires: Self.expiry(now, policy.expiry(of: .bins)))
                 return .targets
@@ -81,7 +81,7 @@ extension Repository {
                 }
                 let list = try apply(d.keyIDs, d.keys, d.threshold, role: "bin-n")
                 bins.delegations = policy.bins.delegations(keys: list, threshold: threshold ?? min(d.threshold, list.count), succinct: policy.succinct)
-                try store.write([(Self.stagedPath(.bins), Metadata(signed: bins).encoded())])
+                try store.write([(RepositoryLayout.staged(.bins), Metadata(signed: bins).encoded())])
                 return .bins
             }
         }
@@ -108,7 +108,7 @@ extension Repository {
         guard staged == nil, var payload = published?.signed else { return }
         payload.version += 1
         payload.expires = expires
-        try store.write([(Self.stagedPath(role), Metadata(signed: payload).encoded())])
+        try store.write([(RepositoryLayout.staged(role), Metadata(signed: payload).encoded())])
     }
 
     /// Refreshes the timestamp (a new version pointing at the current snapshot), or does nothing
@@ -116,8 +116,8 @@ extension Repository {
     public func refreshTimestamp(signer: any Signer, ifExpiringWithin: Int64?, now: Expiry) throws(RepositoryError) -> PublishResult {
         try locked { () throws(RepositoryError) -> PublishResult in
             let policy = try policy()
-            guard let root = try load(Root.self, Self.metadataPath("root.json")),
-                  let old = try load(Timestamp.self, Self.metadataPath("timestamp.json")) else {
+            guard let root = try load(Root.self, RepositoryLayout.rootFile),
+                  let old = try load(Timestamp.self, RepositoryLayout.timestampFile) else {
                 throw RepositoryError(.notInitialized, "\(path): nothing is published yet")
             }
             if let window = ifExpiringWithin, !Self.expiresSoon(old.signed.expires, now: now, window: window) {
@@ -126,14 +126,14 @@ extension Repository {
                 return idle
             }
             let version = old.signed.snapshotMeta.version
-            let snapshotBytes = try FileIO.read(path + "/" + Self.metadataPath("\(version).snapshot.json"))
+            let snapshotBytes = try FileIO.read(layout.absolute(RepositoryLayout.metadata(role: "snapshot", version: version)))
             var md = Metadata(signed: Timestamp(common: SignedCommon(version: old.signed.version + 1,
                                                                      expires: Self.expiry(now, policy.expiry(of: .timestamp))),
                                                 snapshotMeta: MetaFile(version: version, describing: snapshotBytes, hashAlgorithms: [.sha256])))
             try Self.sign(&md, role: "timestamp", keys: RoleKeys(root: root.signed, .timestamp), signers: [SignerEntry(signer)])
             try store.reach(.timestamp)
-            try store.write([(Self.metadataPath("timestamp.json"), md.encoded())])
-            var result = PublishResult(written: [Self.metadataPath("timestamp.json")], binsSigned: 0)
+            try store.write([(RepositoryLayout.timestampFile, md.encoded())])
+            var result = PublishResult(written: [RepositoryLayout.timestampFile], binsSigned: 0)
             pruneAfterPublication(&result)
             return result
         }

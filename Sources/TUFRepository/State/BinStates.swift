@@ -46,7 +46,7 @@ extension Repository {
         for name in names {
             guard let version = snapshot.meta(forRole: name)?.version else { continue }
             if let e = stored[name], e.version == version { out.entries[name] = e; continue }
-            let bin = try require(Targets.self, Self.metadataPath("\(version).\(name).json"))
+            let bin = try require(Targets.self, RepositoryLayout.metadata(role: name, version: version))
             var fingerprint = "-"
             if let keys = keysOf(name), bin.verification(under: keys).isVerified {
                 fingerprint = keys.fingerprint

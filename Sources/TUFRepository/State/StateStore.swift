@@ -16,8 +16,6 @@ import TUFMetadata
 /// a full read of the index. Hence `synchronous=NORMAL`: a commit lost to a power cut leaves an
 /// older, consistent store whose snapshot version no longer matches, which is rebuilt.
 final class StateStore {
-    static let directory = "state"
-    static let file = "state/state.sqlite"
     static let schemaVersion = 1
 
     /// What the stored state describes.
@@ -41,9 +39,10 @@ final class StateStore {
     static func open(repository: String) throws(RepositoryError) -> StateStore {
         if let existing = openIfPresent(repository: repository) { return existing }
         remove(repository: repository)
-        do { try FileSystem.makeDirectories(repository + "/" + directory) } catch { throw RepositoryError(error) }
+        let layout = RepositoryLayout(root: repository)
+        do { try FileSystem.makeDirectories(layout.stateDirectory) } catch { throw RepositoryError(error) }
         do {
-            let db = try SQLiteDatabase(path: repository + "/" + file, create: true, busyMilliseconds: 2000)
+            let db = try SQLiteDatabase(path: layout.stateStorePath, create: true, busyMilliseconds: 2000)
             try configure(db)
             try db.execute(schema)
             return StateStore(db: db, fresh: true)
@@ -55,7 +54,7 @@ final class StateStore {
     /// The store of `repository` when it exists and is of this schema; nil otherwise (and
     /// nothing is created: for readers such as `status`).
     static func openIfPresent(repository: String) -> StateStore? {
-        let path = repository + "/" + file
+        let path = RepositoryLayout(root: repository).stateStorePath
         guard FileSystem.exists(path), let db = try? SQLiteDatabase(path: path, create: false, busyMilliseconds: 2000),
               (try? configure(db)) != nil, (try? db.scalarText("PRAGMA user_version")) == String(schemaVersion),
               (try? db.scalarText("SELECT value FROM meta WHERE key = 'schema'")) == String(schemaVersion) else { return nil }
@@ -64,7 +63,8 @@ final class StateStore {
 
     /// Deletes the store's files (its WAL and shared-memory files too).
     static func remove(repository: String) {
-        for suffix in ["", "-wal", "-shm", "-journal"] { _ = unlink(repository + "/" + file + suffix) }
+        let path = RepositoryLayout(root: repository).stateStorePath
+        for suffix in ["", "-wal", "-shm", "-journal"] { _ = unlink(path + suffix) }
     }
 
     private static func configure(_ db: SQLiteDatabase) throws(SQLiteError) {

@@ -12,15 +12,12 @@ import TUFMetadata
 /// Entries leave only after the publication that covered them. The database is created
 /// group-writable (0660; SQLite gives its WAL files the same mode), for a setgid directory.
 final class UploadQueue {
-    static let directory = "queue"
-    static let file = "queue/queue.sqlite"
-    /// Where repositories before 2026-12 kept the queue; `publish` moves its entries over.
-    static let legacyFile = "state/queue.sqlite"
     let db: SQLiteDatabase
 
     init(repository: String) throws(RepositoryError) {
-        do { try FileSystem.makeDirectories(repository + "/" + Self.directory) } catch { throw RepositoryError(error) }
-        let path = repository + "/" + Self.file
+        let layout = RepositoryLayout(root: repository)
+        do { try FileSystem.makeDirectories(layout.queueDirectory) } catch { throw RepositoryError(error) }
+        let path = layout.queuePath
         try Self.createGroupWritable(path)
         db = try Self.open(path, create: true)
     }
@@ -54,7 +51,8 @@ final class UploadQueue {
     /// their order, then deletes the old files (a crash in between queues some names twice,
     /// which republishes nothing). The publisher does this: the hook may not write `state/`.
     func migrateLegacy(repository: String) throws(RepositoryError) {
-        let old = repository + "/" + Self.legacyFile
+        // Where repositories before 2026-12 kept the queue.
+        let old = RepositoryLayout(root: repository).legacyQueuePath
         guard FileSystem.exists(old) else { return }
         // Read, and closed, before its files go.
         let names = try Self.wrap { () throws(SQLiteError) -> [String] in

@@ -10,7 +10,6 @@ import TUFMetadata
 /// publication writes: a page target path and a lowercase sha256 (anything else is refused by
 /// name, and the whole journal with it).
 struct PlainNameJournal: Equatable {
-    static let file = "journal/plain-names.tsv"
     private static let magic = "tuf-repo plain-name journal 1"
 
     /// The snapshot version of the publication; the journal applies only once it is published.
@@ -63,7 +62,7 @@ struct PlainNameJournal: Equatable {
     /// reader names the pages it signs; nothing with `..`, another folder or a tab.
     static func isPage(_ path: String) -> Bool {
         if path == IndexSnapshot.listPath { return true }
-        guard let project = IndexSnapshot.project(ofPage: path) else { return false }
+        guard let project = PackageIndex.project(ofPage: path) else { return false }
         return PackageIndex.isUsableProjectName(project) && PackageIndex.normalize(project) == project
     }
 
@@ -87,7 +86,7 @@ public struct InterruptedPublication: Sendable, Equatable {
 
 extension Repository {
     /// True when an interrupted publication left a journal to complete.
-    public var hasInterruptedPublication: Bool { FileSystem.exists(path + "/" + PlainNameJournal.file) }
+    public var hasInterruptedPublication: Bool { FileSystem.exists(layout.plainNameJournalPath) }
 
     /// What the journal would have the next locked command do, without doing it (for `verify`,
     /// which writes nothing): nil when there is no journal or its publication never reached
@@ -98,17 +97,16 @@ extension Repository {
 
     /// The journal and, when its snapshot is the published one, what completing it takes.
     private func readPlainNameJournal() throws(RepositoryError) -> (journal: PlainNameJournal, pending: InterruptedPublication?)? {
-        let file = path + "/" + PlainNameJournal.file
+        let file = layout.plainNameJournalPath
         guard let bytes = try FileIO.readIfPresent(file) else { return nil }
         let journal = try PlainNameJournal(bytes: bytes, file: file)
-        guard try load(Timestamp.self, Self.metadataPath("timestamp.json"))?.signed.snapshotMeta.version == journal.snapshotVersion else {
+        guard try load(Timestamp.self, RepositoryLayout.timestampFile)?.signed.snapshotMeta.version == journal.snapshotVersion else {
             return (journal, nil)
         }
         var out = InterruptedPublication(snapshotVersion: journal.snapshotVersion, relink: [], missingCopies: [])
-        let targets = path + "/targets/"
         for (page, sha) in journal.pages {
-            guard FileSystem.exists(targets + Self.hashPrefixed(page, sha256: sha)) else { out.missingCopies.append(page); continue }
-            if !Self.isTargetCurrent(page, sha256: sha, targetsDirectory: targets) { out.relink.append(page) }
+            guard FileSystem.exists(layout.absolute(RepositoryLayout.hashPrefixedTarget(page, sha256: sha))) else { out.missingCopies.append(page); continue }
+            if !Self.isTargetCurrent(page, sha256: sha, in: layout) { out.relink.append(page) }
         }
         return (journal, out)
     }
@@ -132,17 +130,12 @@ extension Repository {
             return (0, [])
         }
         let sha = Dictionary(journal.pages.map { ($0.path, $0.sha256) }, uniquingKeysWith: { a, _ in a })
-        var directories = Set<String>()
-        for page in pending.relink {
-            try store.hardLink(path + "/targets/" + Self.hashPrefixed(page, sha256: sha[page]!), to: "targets/" + page)
-            directories.insert(FileSystem.parent("targets/" + page))
-        }
-        if !directories.isEmpty { try store.syncAll(directories: directories) }
+        try relinkPlainNames(pending.relink.map { ($0, sha[$0]!) })
         guard pending.missingCopies.isEmpty else {
             if repairing { return (pending.relink.count, pending.missingCopies) }
-            let names = pending.missingCopies.map { "targets/" + Self.hashPrefixed($0, sha256: sha[$0]!) }
+            let names = pending.missingCopies.map { RepositoryLayout.hashPrefixedTarget($0, sha256: sha[$0]!) }
             throw RepositoryError(.interruptedPublication, """
-                \(path)/\(PlainNameJournal.file): snapshot version \(journal.snapshotVersion) is published, but \(names.count) plain page \
+                \(layout.plainNameJournalPath): snapshot version \(journal.snapshotVersion) is published, but \(names.count) plain page \
                 name(s) cannot be completed: \(names.prefix(5).joined(separator: ", ")) \(names.count == 1 ? "is" : "are") missing. \
                 Run tuf-repo generate: it reads the whole index, writes those pages again and relinks them (until then, other commands stop here)
                 """)
@@ -154,11 +147,11 @@ extension Repository {
     /// Records, durably and before the timestamp, the plain names a publication will relink.
     func writePlainNameJournal(_ journal: PlainNameJournal) throws(RepositoryError) {
         guard !journal.pages.isEmpty else { return }
-        try store.write([(PlainNameJournal.file, journal.encoded())])
+        try store.write([(RepositoryLayout.plainNameJournalFile, journal.encoded())])
     }
 
     /// Removes the journal once every name it lists is linked and synced.
     func clearPlainNameJournal() throws(RepositoryError) {
-        try FileIO.remove(path + "/" + PlainNameJournal.file)
+        try FileIO.remove(layout.plainNameJournalPath)
     }
 }

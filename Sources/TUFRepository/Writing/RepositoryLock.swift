@@ -8,7 +8,7 @@ public final class RepositoryLock {
 
     /// Takes the lock, retrying for up to `wait` seconds; throws `.locked` after that.
     public init(repository: String, wait: Double = 5) throws(RepositoryError) {
-        let path = repository + "/.lock"
+        let path = RepositoryLayout(root: repository).lockPath
         fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw RepositoryError(.io, "\(path): cannot open the lock file: \(FileSystem.reason())") }
         var waited = 0.0
