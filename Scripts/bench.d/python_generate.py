@@ -12,7 +12,8 @@ and write them with consistent-snapshot names.
       in or were removed; re-sign only the bins that hold their old or new targets (and the
       bins named in --resign-from, e.g. the ones tuf-repo renewed in the same cycle), then
       snapshot and timestamp. Nothing changed: nothing is written.
-  python_generate.py rescan INDEX OUT            find the changed projects, then update them
+  python_generate.py rescan INDEX OUT [--resign-from FILE]
+      find the changed projects, then update them (a cron cycle)
   python_generate.py timestamp OUT               refresh the timestamp only
   python_generate.py floor                       imports and exits: the process floor
 
@@ -267,7 +268,7 @@ def main():
     elif mode == "update":
         print(f"{update(sys.argv[2], sys.argv[3], names_from('--projects-from'), names_from('--resign-from'))} bins signed")
     elif mode == "rescan":
-        print(f"{update(sys.argv[2], sys.argv[3], rescan(sys.argv[2], sys.argv[3]), [])} bins signed")
+        print(f"{update(sys.argv[2], sys.argv[3], rescan(sys.argv[2], sys.argv[3]), names_from('--resign-from'))} bins signed")
     elif mode == "timestamp":
         refresh_timestamp(sys.argv[2])
     elif mode != "floor":
