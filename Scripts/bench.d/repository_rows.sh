@@ -61,13 +61,24 @@ burst_row() {
         "$(awk -v n="$count" -v s="$s" -v p="$p" 'BEGIN { printf "%.0f vs %.0f changes/s; max latency %.3f s (goal 2 s)", n / s, n / p, s }')"
 }
 
+# make_python_repository SIZE: python-tuf's full generate at $work/SIZE/python from the index
+# of the hashed repository, before any row changes it; GNU time figures in python.time, the
+# bytes of one full set (its metadata and targets, not its keys) in python.bytes.
+make_python_repository() {
+    local d="$work/$1"
+    [ -d "$d/python" ] && return 0
+    progress "python-tuf full generate, $(label "$1") projects"
+    measured "$d/python.time" "${PYGEN[@]}" full "$d/hashed-index" "$d/python" --bins 16384
+    python_bytes "$d/python" >"$d/python.bytes"
+}
+python_bytes() { du -sb --exclude=.bench-keys "$1" | cut -f1; }
+
 # generate_rows SIZE: every repository-side row at one size.
 generate_rows() {
     local size="$1" d="$work/$1" idx="$work/$1/hashed-index" repo="$work/$1/hashed" py="$work/$1/python"
     local sw su ss sm pw pu ps pm n
     make_repository "$size" hashed
-    progress "python-tuf full generate, $(label "$size") projects"
-    measured "$d/python.time" "${PYGEN[@]}" full "$idx" "$py" --bins 16384
+    make_python_repository "$size"
     read -r sw su ss sm <"$d/hashed.time"
     read -r pw pu ps pm <"$d/python.time"
     n=$(label "$size")
@@ -100,10 +111,12 @@ fi
 # storage_row SIZE: with retention on (init's default, 1h), the burst's uploads spread over
 # 24 simulated hours in STORAGE_STEPS publications (default 96, every 15 min), starting two
 # days on (after the cron rows); then the bytes of metadata/ and targets/ against one full set.
+# python-tuf makes the same uploads and re-signs the bins tuf-repo renewed in each step.
 storage_row() {
-    local size="$1" d="$work/$1" idx="$work/$1/hashed-index" repo="$work/$1/hashed"
-    local steps="${STORAGE_STEPS:-96}" i chunk full after count
+    local size="$1" d="$work/$1" idx="$work/$1/hashed-index" repo="$work/$1/hashed" py="$work/$1/python"
+    local steps="${STORAGE_STEPS:-96}" i chunk full after count pfull pafter
     make_repository "$size" hashed
+    make_python_repository "$size"
     progress "storage: a simulated day of uploads, $(label "$size") projects"
     burst_names "$size" "$d/storage"
     count=$(wc -l <"$d/storage")
@@ -114,14 +127,21 @@ storage_row() {
         if [ -s "$chunk" ]; then
             run "$PY" Scripts/bench.d/make_index.py "$PROJECTS_TSV" "$idx" --touch-from "$chunk"
             run at $((2 * 86400 + i * 86400 / steps)) "$REPO_TOOL" enqueue --repo "$repo" --from "$chunk"
+            cp "$("$PY" Scripts/bench.d/changed_bins.py current "$repo")" "$d/before.json"
             run at $((2 * 86400 + i * 86400 / steps)) "$REPO_TOOL" publish --repo "$repo" --index "$idx" "${ONLINE[@]}"
+            "$PY" Scripts/bench.d/changed_bins.py diff "$d/before.json" "$("$PY" Scripts/bench.d/changed_bins.py current "$repo")" >"$d/resign"
+            run "${PYGEN[@]}" update "$idx" "$py" --projects-from "$chunk" --resign-from "$d/resign"
         fi
         i=$((i + 1))
     done
     full=$(cat "$d/hashed.bytes")
     after=$(du -scb "$repo/metadata" "$repo/targets" | awk 'END {print $1}')
-    row 60 "storage after a day of uploads ($(label "$size"))" "$(awk -v b="$after" 'BEGIN { printf "%.1f MB", b / 1e6 }')" "-" "-" \
-        "$(awk -v a="$after" -v f="$full" -v n="$count" -v s="$steps" 'BEGIN { printf "one full set %.1f MB; %.2fx of it (goal 2x); %d uploads in %d publications, retention 1h", f / 1e6, a / f, n, s }')"
+    pfull=$(cat "$d/python.bytes")
+    pafter=$(python_bytes "$py")
+    mb() { awk -v b="$1" 'BEGIN { printf "%.1f MB", b / 1e6 }'; }
+    row 60 "storage: one full set of metadata + targets ($(label "$size"))" "$(mb "$full")" "$(mb "$pfull")" "$(ratio "$full" "$pfull")" ""
+    row 61 "storage: after a day of uploads, retention on ($(label "$size"))" "$(mb "$after")" "$(mb "$pafter")" "$(ratio "$after" "$pafter")" \
+        "$(awk -v a="$after" -v f="$full" -v p="$pafter" -v pf="$pfull" -v n="$count" -v s="$steps" 'BEGIN { printf "%.2fx vs %.2fx a full set (goal 2x); %d uploads in %d publications; tuf-repo retention 1h, python-tuf keeps all", a / f, p / pf, n, s }')"
 }
 
 if wants storage && have_tsv "storage"; then
