@@ -9,7 +9,7 @@ and write them with consistent-snapshot names.
   python_generate.py full INDEX OUT [--bins N]   everything from scratch
   python_generate.py update INDEX OUT [--projects-from FILE] [--resign-from FILE]
       an incremental update: the projects named in FILE (one a line) changed, were yanked
-      in or were removed; re-sign only the bins that hold their old or new targets (and the
+      in or were removed; re-sign only the bins of the targets added, changed or removed (and the
       bins named in --resign-from, e.g. the ones tuf-repo renewed in the same cycle), then
       snapshot and timestamp. Nothing changed: nothing is written.
   python_generate.py rescan INDEX OUT [--resign-from FILE]
@@ -192,7 +192,12 @@ def update(index, out, names, resign):
     count = sum(1 for name in snapshot.signed.meta if name.startswith("bin-"))
     layout = Layout(count)
     old, new, pages = changed_targets(index, out, names) if names else ({}, {}, {})
-    bins = {layout.of(p) for p in old} | {layout.of(p) for p in new} | {int(n.split("-")[1], 16) for n in resign}
+    # Only a target added, removed or changed moves its bin; a page's other files stay put.
+    changed = {}
+    for path in old.keys() | new.keys():
+        if old.get(path) != new.get(path):
+            changed.setdefault(layout.of(path), []).append(path)
+    bins = set(changed) | {int(n.split("-")[1], 16) for n in resign}
     if not bins:
         return 0
     verifier = signers["bin-n"].public_key
@@ -202,12 +207,11 @@ def update(index, out, names, resign):
         md = Metadata.from_file(os.path.join(out, f"{current}.{role}.json"))
         verifier.verify_signature(md.signatures[verifier.keyid], md.signed_bytes)
         held = md.signed.targets
-        for path in old:
-            if layout.of(path) == i:
+        for path in changed.get(i, []):
+            if path in new:
+                held[path] = new[path]
+            else:
                 held.pop(path, None)
-        for path, t in new.items():
-            if layout.of(path) == i:
-                held[path] = t
         md = Metadata(Targets(version=current + 1, expires=expiry(1), targets=held))
         md.sign(signers["bin-n"])
         write(md, out, f"{current + 1}.{role}.json")

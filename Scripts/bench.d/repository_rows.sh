@@ -16,20 +16,30 @@ burst_names() {
 # best of the three. MODE upload: tuf-repo generate --project vs python-tuf's incremental
 # update told the project; MODE rescan: both find the change themselves.
 change_rows() {
-    local order="$1" title="$2" kind="$3" first="$4" mode="$5" bs=999999 bp=999999 i name
+    local order="$1" title="$2" kind="$3" first="$4" mode="$5" bs=999999 bp=999999 i name ns np
     for i in 0 1 2; do
         name=$(pick "$size" $((first + i)))
         echo "$name" >"$d/one"
         run "$PY" Scripts/bench.d/make_index.py "$PROJECTS_TSV" "$idx" "--$kind" "$name"
         if [ "$mode" = upload ]; then
             bs=$(min "$bs" "$(seconds "$REPO_TOOL" generate --repo "$repo" --index "$idx" "${ONLINE[@]}" --project "$name")")
+            ns=$(bins_signed)
             bp=$(min "$bp" "$(seconds "${PYGEN[@]}" update "$idx" "$py" --projects-from "$d/one")")
         else
             bs=$(min "$bs" "$(seconds "$REPO_TOOL" generate --repo "$repo" --index "$idx" "${ONLINE[@]}")")
+            ns=$(bins_signed)
             bp=$(min "$bp" "$(seconds "${PYGEN[@]}" rescan "$idx" "$py")")
         fi
+        np=$(bins_signed)
     done
-    time_row "$order" "$title ($(label "$size"))" "$bs" "$bp" "best of 3"
+    time_row "$order" "$title ($(label "$size"))" "$bs" "$bp" "best of 3; bins signed $ns vs $np"
+}
+
+# bins_signed: how many bins the last run's output says it signed (summed over a publish's batches) (0 when it published nothing),
+# so that each row shows both sides did the same work.
+bins_signed() {
+    awk '{ for (i = 2; i < NF; i++) if ($i == "bins" && $(i + 1) ~ /^signed/) { v = $(i - 1); gsub(/[^0-9]/, "", v); n += v } }
+         END { print n + 0 }' "$work/last.out"
 }
 
 # cron_row ORDER TITLE OFFSET: tuf-repo generate with its clock OFFSET seconds ahead (the
@@ -47,7 +57,7 @@ cron_row() {
 # drained by one publish (end to end: enqueue start to the last one published), against
 # python-tuf's incremental update of the same projects (it has no queue).
 burst_row() {
-    local t0 t1 s p count
+    local t0 t1 s p count ns
     burst_names "$size" "$d/burst"
     count=$(wc -l <"$d/burst")
     run "$PY" Scripts/bench.d/make_index.py "$PROJECTS_TSV" "$idx" --touch-from "$d/burst"
@@ -55,10 +65,11 @@ burst_row() {
     run "$REPO_TOOL" enqueue --repo "$repo" --from "$d/burst"
     run "$REPO_TOOL" publish --repo "$repo" --index "$idx" "${ONLINE[@]}"
     t1=$(date +%s.%N)
+    ns=$(bins_signed)
     s=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
     p=$(seconds "${PYGEN[@]}" update "$idx" "$py" --projects-from "$d/burst")
     time_row "$1" "burst: $count projects, enqueue to published ($(label "$size"))" "$s" "$p" \
-        "$(awk -v n="$count" -v s="$s" -v p="$p" 'BEGIN { printf "%.0f vs %.0f changes/s; max latency %.3f s (goal 2 s)", n / s, n / p, s }')"
+        "$(awk -v n="$count" -v s="$s" -v p="$p" -v ns="$ns" -v np="$(bins_signed)" 'BEGIN { printf "%.0f vs %.0f changes/s; max latency %.3f s (goal 2 s); bins signed %d vs %d", n / s, n / p, s, ns, np }')"
 }
 
 # make_python_repository SIZE: python-tuf's full generate at $work/SIZE/python from the index
@@ -76,7 +87,7 @@ python_bytes() { du -sb --exclude=.bench-keys "$1" | cut -f1; }
 # generate_rows SIZE: every repository-side row at one size.
 generate_rows() {
     local size="$1" d="$work/$1" idx="$work/$1/hashed-index" repo="$work/$1/hashed" py="$work/$1/python"
-    local sw su ss sm pw pu ps pm n
+    local sw su ss sm pw pu ps pm n s p ns
     make_repository "$size" hashed
     make_python_repository "$size"
     read -r sw su ss sm <"$d/hashed.time"
@@ -91,8 +102,10 @@ generate_rows() {
     change_rows 21 "one yank" yank 12 upload
     change_rows 22 "one removed project" remove 15 upload
     change_rows 30 "rescan finding one change" touch 5 rescan
-    time_row 31 "unchanged index: rescan, publishes nothing ($n)" \
-        "$(best3 "$REPO_TOOL" generate --repo "$repo" --index "$idx" "${ONLINE[@]}")" "$(best3 "${PYGEN[@]}" rescan "$idx" "$py")" "best of 3"
+    s=$(best3 "$REPO_TOOL" generate --repo "$repo" --index "$idx" "${ONLINE[@]}")
+    ns=$(bins_signed)
+    p=$(best3 "${PYGEN[@]}" rescan "$idx" "$py")
+    time_row 31 "unchanged index: rescan, publishes nothing ($n)" "$s" "$p" "best of 3; bins signed $ns vs $(bins_signed)"
     time_row 32 "timestamp refresh ($n)" "$(best3 "$REPO_TOOL" timestamp --repo "$repo" --key "$K/timestamp.pem")" \
         "$(best3 "${PYGEN[@]}" timestamp "$py")" "best of 3"
     time_row 33 "bare process start, the floor ($n)" "$(best3 "$REPO_TOOL" timestamp --help)" "$(best3 "${PYGEN[@]}" floor)" \
