@@ -4,7 +4,8 @@ TSV of real PyPI names (`name version month`), each with a few releases of an sd
 wheel, hashes and sizes made up deterministically from the names, about one file in forty
 yanked. Pages are compact JSON as a mirror would write them; no distribution files are
 written (the pages carry hashes and sizes). A second call with --touch NAME (or --touch-from FILE) rewrites that
-project's page with one more release: the one-project incremental update. --yank NAME marks
+project's page with one more release: the one-project incremental update. Every write makes a new file (a
+rename), so a hard-linked copy of a cached index leaves the cache as it was. --yank NAME marks
 the project's first unyanked file yanked (a changed page); --remove NAME drops the project
 from the list and deletes its page."""
 import argparse
@@ -35,9 +36,13 @@ def page(name, releases):
 
 
 def write(path, obj):
+    """Writes a new file and renames it over the old one: a benchmark's working copy of a
+    cached index is hard links into the cache, which an in-place write would change."""
     os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path, "w") as f:
+    tmp = path + ".tmp"
+    with open(tmp, "w") as f:
         json.dump(obj, f, separators=(",", ":"))
+    os.replace(tmp, path)
 
 
 def main():
