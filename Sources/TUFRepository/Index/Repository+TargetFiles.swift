@@ -84,17 +84,4 @@ extension Repository {
         }
         return created + copies.map(\.path)
     }
-
-    /// Points the plain page names at the new copies, after the timestamp that describes them
-    /// (clients that do not prefix fetch these). Also repairs names a crash left behind.
-    func linkPlainPageNames(_ snapshot: IndexSnapshot) throws(RepositoryError) {
-        var directories = Set<String>()
-        for (p, bytes) in snapshot.pageBytes {
-            let prefixed = "targets/" + Self.hashPrefixed(p, sha256: snapshot.pages[p]!)
-            if !FileSystem.exists(path + "/" + prefixed) { try store.write([(prefixed, bytes)]) }
-            try store.hardLink(path + "/" + prefixed, to: "targets/" + p)
-            directories.insert(FileSystem.parent("targets/" + p))
-        }
-        if !directories.isEmpty { try store.syncAll(directories: directories) }
-    }
 }

@@ -1,9 +1,9 @@
 import Glibc
 import TUFFileSystem
 
-/// The steps of a publication, in the order they reach the disk. A crash between two steps
-/// leaves the previous repository valid: every file before `timestamp` has a new versioned
-/// name that nothing references until the timestamp (or root) that names it is renamed in.
+/// The points of a publication at which files reach the disk, in order (`PlanStep`). A crash
+/// between two leaves the previous repository valid: every file before `timestamp` has a new
+/// versioned name that nothing references until the timestamp (or root) that names it is renamed in.
 enum PublicationStep: String, Sendable, CaseIterable {
     case delegatedRoles, snapshot, root, timestamp
     /// After the timestamp: the plain page names (journaled, so the next command completes them).
@@ -62,5 +62,30 @@ public struct RepositoryStore: Sendable {
     /// `directories` are relative to `root`.
     public func syncAll(directories: Set<String>) throws(RepositoryError) {
         do { try writer.syncAll(directories: Set(directories.map { root + "/" + $0 })) } catch { throw RepositoryError(error) }
+    }
+}
+
+extension RepositoryStore: PublicationWriter {
+    func put(_ batch: WriteBatch) throws(RepositoryError) {
+        try reach(batch.step)
+        try write(batch.files)
+    }
+
+    func remove(_ paths: [String]) {
+        for p in paths { _ = try? FileIO.remove(root + "/" + p) }
+    }
+
+    /// Hard-links each plain name to its hash-prefixed copy (writing the copy first should it
+    /// be missing: this also repairs names a crash left behind), then syncs their folders.
+    func linkPlainNames(_ pages: [PlainPage]) throws(RepositoryError) {
+        try reach(.plainNames)
+        var directories = Set<String>()
+        for page in pages {
+            let prefixed = RepositoryLayout.hashPrefixedTarget(page.path, sha256: page.sha256), plain = RepositoryLayout.target(page.path)
+            if !FileSystem.exists(root + "/" + prefixed) { try write([(prefixed, page.bytes)]) }
+            try hardLink(root + "/" + prefixed, to: plain)
+            directories.insert(FileSystem.parent(plain))
+        }
+        if !directories.isEmpty { try syncAll(directories: directories) }
     }
 }
