@@ -1,17 +1,12 @@
-import Foundation
 import TUFCanonicalJSON
 import TUFCrypto
 import TUFFileSystem
 import TUFMetadata
 
-/// A TUF repository on disk in the PEP 458 layout:
-/// - `metadata/`: what is served (`N.root.json` and `root.json`, `N.targets.json`, `N.bins.json`,
-///   `N.bin-XXXX.json`, `N.snapshot.json`, `timestamp.json`);
-/// - `staged/`: offline-role metadata (`root.json`, `targets.json`, `bins.json`) collecting signatures;
-/// - `targets/`: the signed pages under their target paths and hash-prefixed copies;
-/// - `tuf-repo.json`: the policy; `state/`: the state store (`StateStore`: what lets a re-run
-///   skip unchanged bins and pages); `queue/`: the upload queue (`UploadQueue`), the only
-///   place an upload hook writes; `journal/`: the plain-name journal; `.lock`.
+/// A TUF repository on disk in the PEP 458 layout (`RepositoryLayout` names every file), and
+/// the façade of the editor: a command takes the lock, loads what is published and staged,
+/// asks the pure `PublicationPlanner` for a plan, signs it once, and hands its steps to a
+/// `PublicationWriter` (`publish`, `carryOut`). The commands live in `Repository+*.swift`.
 public struct Repository {
     /// The repository directory.
     public let path: String

@@ -34,7 +34,8 @@ extension Repository {
             // The rest of the publication (cron's index changes) goes ahead under the published root.
             (decision, bins) = try plan(request, policy: policy, published: published, staged: staged, signers: keyIDs, holding: held)
         }
-        guard let plan = decision.plan else { throw RepositoryError(.missingKey, "the staged root cannot be published and none is held back") }
+        // Under the published root no new root goes out, so nothing is held back twice.
+        guard let plan = decision.plan else { throw RepositoryError(.verificationFailed, "the planner held back a root it did not publish") }
         var signed = SignedPublication.none
         if !plan.isEmpty {
             signed = try sign(plan, signers: signers, publishedSnapshot: published.snapshot)

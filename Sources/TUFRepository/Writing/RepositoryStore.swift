@@ -23,6 +23,8 @@ public struct RepositoryStore: Sendable {
         set { writer.durability = newValue }
     }
     private var writer: AtomicWriter
+    /// Joins the relative paths a plan carries to `root`.
+    private var layout: RepositoryLayout { RepositoryLayout(root: root) }
     /// Test hook: fail (as a crash would) just before this step is written.
     var failBefore: PublicationStep?
 
@@ -39,12 +41,12 @@ public struct RepositoryStore: Sendable {
     /// Writes `files` (paths relative to `root`) atomically and durably as one batch
     /// (`AtomicWriter.write`); on any failure the temporary files not yet renamed are removed.
     public func write(_ files: [(path: String, bytes: [UInt8])]) throws(RepositoryError) {
-        do { try writer.write(files.map { (root + "/" + $0.path, $0.bytes) }) } catch { throw RepositoryError(error) }
+        do { try writer.write(files.map { (layout.absolute($0.path), $0.bytes) }) } catch { throw RepositoryError(error) }
     }
 
     /// Hard-links `source` to `path` (relative to `root`), atomically replacing what was there.
     public func hardLink(_ source: String, to path: String) throws(RepositoryError) {
-        do { try writer.link(source, at: root + "/" + path) { temp in Glibc.link(source, temp) } } catch { throw RepositoryError(error) }
+        do { try writer.link(source, at: layout.absolute(path)) { temp in Glibc.link(source, temp) } } catch { throw RepositoryError(error) }
     }
 
     /// Hard-links the open file `fd` (named `source` in messages) to `path`, like `hardLink`.
@@ -54,14 +56,14 @@ public struct RepositoryStore: Sendable {
     /// AT_EMPTY_PATH would do the same but needs CAP_DAC_READ_SEARCH.)
     func hardLink(file fd: Int32, named source: String, to path: String) throws(RepositoryError) {
         do {
-            try writer.link(source, at: root + "/" + path) { temp in linkat(AT_FDCWD, "/proc/self/fd/\(fd)", AT_FDCWD, temp, AT_SYMLINK_FOLLOW) }
+            try writer.link(source, at: layout.absolute(path)) { temp in linkat(AT_FDCWD, "/proc/self/fd/\(fd)", AT_FDCWD, temp, AT_SYMLINK_FOLLOW) }
         } catch { throw RepositoryError(error) }
     }
 
     /// Makes everything written so far durable (after links, which `write` does not cover);
     /// `directories` are relative to `root`.
     public func syncAll(directories: Set<String>) throws(RepositoryError) {
-        do { try writer.syncAll(directories: Set(directories.map { root + "/" + $0 })) } catch { throw RepositoryError(error) }
+        do { try writer.syncAll(directories: Set(directories.map { layout.absolute($0) })) } catch { throw RepositoryError(error) }
     }
 }
 
@@ -72,7 +74,7 @@ extension RepositoryStore: PublicationWriter {
     }
 
     func remove(_ paths: [String]) {
-        for p in paths { _ = try? FileIO.remove(root + "/" + p) }
+        for p in paths { _ = try? FileIO.remove(layout.absolute(p)) }
     }
 
     /// Hard-links each plain name to its hash-prefixed copy (writing the copy first should it
@@ -82,8 +84,8 @@ extension RepositoryStore: PublicationWriter {
         var directories = Set<String>()
         for page in pages {
             let prefixed = RepositoryLayout.hashPrefixedTarget(page.path, sha256: page.sha256), plain = RepositoryLayout.target(page.path)
-            if !FileSystem.exists(root + "/" + prefixed) { try write([(prefixed, page.bytes)]) }
-            try hardLink(root + "/" + prefixed, to: plain)
+            if !FileSystem.exists(layout.absolute(prefixed)) { try write([(prefixed, page.bytes)]) }
+            try hardLink(layout.absolute(prefixed), to: plain)
             directories.insert(FileSystem.parent(plain))
         }
         if !directories.isEmpty { try syncAll(directories: directories) }
