@@ -86,3 +86,16 @@ extension PublicationPlannerTests {
         #expect(Fixture.files(repo.path) == before)
     }
 }
+
+extension PublicationPlannerTests {
+    /// The forecast counts key material as the verification does: one key listed under two
+    /// keyids is one signature, so a 2-of-2 role is not signable with it.
+    @Test func theForecastCountsOneKeyUnderTwoKeyIDsOnce() throws {
+        let key = TestKeys.publicKey("ed8"), id = TestKeys.keyID("ed8")
+        let keys = RoleKeys(keyIDs: [id, "alias"], threshold: 2, keys: [id: key, "alias": key])
+        let forecast = SigningForecast(signerKeyIDs: [id, "alias"])
+        #expect(SigningForecast.provided(keys, by: forecast.signatures(keys, also: nil)) == 1)
+        let refused = #expect(throws: RepositoryError(.missingKey, "")) { try forecast.requireSignable("timestamp", keys) }
+        #expect(refused?.message.contains("provide 1 distinct") == true)
+    }
+}
