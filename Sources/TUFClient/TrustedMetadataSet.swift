@@ -18,6 +18,9 @@ public struct TrustedMetadataSet: Sendable {
 
     /// The time expiry is checked against.
     public let referenceTime: Expiry
+    /// False only for a repository checking the chain it is about to publish, which may
+    /// lawfully keep a role that has expired (every other check still applies).
+    public let checksExpiry: Bool
     /// The trusted root; not checked for expiry until `updateTimestamp` (intermediate roots may be expired).
     public private(set) var root: Metadata<Root>
     public private(set) var timestamp: Metadata<Timestamp>?
@@ -35,9 +38,11 @@ public struct TrustedMetadataSet: Sendable {
     }
 
     /// Starts from a trusted root (shipped with the client or saved by an earlier run); it must
-    /// be signed by a threshold of its own root keys.
-    public init(rootBytes: some Collection<UInt8>, referenceTime: Expiry) throws(ClientError) {
+    /// be signed by a threshold of its own root keys. `checkExpiry: false` skips every expiry
+    /// check (5.3.10, 5.4.4, 5.5.6, 5.6.5): for the repository's self-check only, never a client.
+    public init(rootBytes: some Collection<UInt8>, referenceTime: Expiry, checkExpiry: Bool = true) throws(ClientError) {
         self.referenceTime = referenceTime
+        self.checksExpiry = checkExpiry
         let (envelope, root) = try Self.parse(Root.self, rootBytes, name: "root")
         do {
             try RoleKeys(root: root.signed, .root).require("trusted root", signedBytes: envelope.signedBytes, signatures: root.signatures)
@@ -111,18 +116,22 @@ public struct TrustedMetadataSet: Sendable {
     /// Verifies a timestamp against the final root and the trusted timestamp.
     @discardableResult
     public mutating func updateTimestamp(_ bytes: some Collection<UInt8>) throws(ClientError) -> TimestampUpdate {
+        try updateTimestamp(Candidate(parsing: bytes, name: "timestamp"))
+    }
+
+    /// `updateTimestamp` for metadata offered already parsed.
+    @_spi(Publication) @discardableResult
+    public mutating func updateTimestamp(_ candidate: Candidate<Timestamp, some Collection<UInt8>>) throws(ClientError) -> TimestampUpdate {
         guard snapshot == nil else {
             throw ClientError(.wrongOrder, "timestamp cannot be updated after snapshot was loaded")
         }
         // 5.3.10: the final root must not be expired (freeze attack).
-        guard !root.signed.common.isExpired(at: referenceTime) else {
+        guard !isExpired(root.signed.common) else {
             throw ClientError(.expired, "root v\(root.signed.version) expired at \(root.signed.expires)")
         }
-        let (envelope, new) = try Self.parse(Timestamp.self, bytes, name: "timestamp")
+        let parsed = try candidate.parsed(), new = parsed.metadata
         // 5.4.2: signed by a threshold of the root's timestamp keys.
-        do {
-            try RoleKeys(root: root.signed, .timestamp).require("timestamp", signedBytes: envelope.signedBytes, signatures: new.signatures)
-        } catch { throw ClientError(error) }
+        try parsed.require(RoleKeys(root: root.signed, .timestamp), "timestamp")
         if let trusted = timestamp {
             // 5.4.3.1: the version must not go back (rollback attack)…
             if new.signed.version < trusted.signed.version {
@@ -145,7 +154,7 @@ public struct TrustedMetadataSet: Sendable {
     // 5.4.4: the trusted timestamp must not be expired (freeze attack).
     private func checkFinalTimestamp() throws(ClientError) {
         guard let timestamp else { throw ClientError(.wrongOrder, "timestamp has not been loaded") }
-        guard !timestamp.signed.common.isExpired(at: referenceTime) else {
+        guard !isExpired(timestamp.signed.common) else {
             throw ClientError(.expired, "timestamp v\(timestamp.signed.version) expired at \(timestamp.signed.expires)")
         }
     }
@@ -158,6 +167,12 @@ public struct TrustedMetadataSet: Sendable {
     /// checks even when the timestamp moved on.
     @discardableResult
     public mutating func updateSnapshot(_ bytes: some Collection<UInt8>, trusted: Bool = false) throws(ClientError) -> Metadata<Snapshot> {
+        try updateSnapshot(Candidate(parsing: bytes, name: "snapshot"), trusted: trusted)
+    }
+
+    /// `updateSnapshot` for metadata offered already parsed.
+    @_spi(Publication) @discardableResult
+    public mutating func updateSnapshot(_ candidate: Candidate<Snapshot, some Collection<UInt8>>, trusted: Bool = false) throws(ClientError) -> Metadata<Snapshot> {
         guard timestamp != nil else { throw ClientError(.wrongOrder, "snapshot cannot be loaded before timestamp") }
         guard targetsRoles.isEmpty else { throw ClientError(.wrongOrder, "snapshot cannot be updated after targets were loaded") }
         // 5.4.4: no snapshot is loaded under an expired timestamp.
@@ -165,13 +180,11 @@ public struct TrustedMetadataSet: Sendable {
         let meta = timestamp!.signed.snapshotMeta
         // 5.5.2: length and hashes as the timestamp lists them (when it does).
         if !trusted {
-            try LengthAndHashes.verify(bytes, length: meta.length, hashes: meta.hashes, name: "snapshot")
+            try LengthAndHashes.verify(candidate.bytes, length: meta.length, hashes: meta.hashes, name: "snapshot")
         }
-        let (envelope, new) = try Self.parse(Snapshot.self, bytes, name: "snapshot")
+        let parsed = try candidate.parsed(), new = parsed.metadata
         // 5.5.3: signed by a threshold of the root's snapshot keys.
-        do {
-            try RoleKeys(root: root.signed, .snapshot).require("snapshot", signedBytes: envelope.signedBytes, signatures: new.signatures)
-        } catch { throw ClientError(error) }
+        try parsed.require(RoleKeys(root: root.signed, .snapshot), "snapshot")
         // 5.5.5: no targets role of the trusted snapshot may be removed or go back in version.
         if let old = snapshot {
             for (file, oldMeta) in old.signed.meta.sorted(by: { $0.key < $1.key }) {
@@ -193,7 +206,7 @@ public struct TrustedMetadataSet: Sendable {
     private func checkFinalSnapshot() throws(ClientError) {
         guard let snapshot, let timestamp else { throw ClientError(.wrongOrder, "snapshot has not been loaded") }
         // 5.5.6: the snapshot must not be expired (freeze attack).
-        guard !snapshot.signed.common.isExpired(at: referenceTime) else {
+        guard !isExpired(snapshot.signed.common) else {
             throw ClientError(.expired, "snapshot v\(snapshot.signed.version) expired at \(snapshot.signed.expires)")
         }
         // 5.5.4: its version must be the one the timestamp lists (mix-and-match).
@@ -215,6 +228,13 @@ public struct TrustedMetadataSet: Sendable {
     /// this one, so the threshold is always the one of the delegator on the current path.
     @discardableResult
     public mutating func updateDelegatedTargets(_ bytes: some Collection<UInt8>, role: String, delegator: String) throws(ClientError) -> Metadata<Targets> {
+        try updateDelegatedTargets(Candidate(parsing: bytes, name: role), role: role, delegator: delegator)
+    }
+
+    /// `updateDelegatedTargets` for metadata offered already parsed.
+    @_spi(Publication) @discardableResult
+    public mutating func updateDelegatedTargets(_ candidate: Candidate<Targets, some Collection<UInt8>>, role: String,
+                                                delegator: String) throws(ClientError) -> Metadata<Targets> {
         guard let snapshot else { throw ClientError(.wrongOrder, "\(role) cannot be loaded before snapshot") }
         // 5.5.6/5.5.4: only under a snapshot valid as final.
         try checkFinalSnapshot()
@@ -233,26 +253,25 @@ public struct TrustedMetadataSet: Sendable {
             throw ClientError(.missingRole, "snapshot v\(snapshot.signed.version) does not list \(file)")
         }
         // 5.6.2: length and hashes as the snapshot lists them (when it does).
-        try LengthAndHashes.verify(bytes, length: meta.length, hashes: meta.hashes, name: role)
-        let (envelope, new) = try Self.parse(Targets.self, bytes, name: role)
+        try LengthAndHashes.verify(candidate.bytes, length: meta.length, hashes: meta.hashes, name: role)
+        let parsed = try candidate.parsed(), new = parsed.metadata
         // 5.6.3: signed by a threshold of the delegator's keys for this role.
-        try verifyDelegate(role, delegator: delegator, delegatorTargets: delegatorTargets,
-                           signedBytes: envelope.signedBytes, signatures: new.signatures)
+        try parsed.require(delegateKeys(role, delegator: delegator, delegatorTargets: delegatorTargets), "\(role) (delegated by \(delegator))")
         // 5.6.4: its version must be the one the snapshot lists (mix-and-match, rollback).
         guard new.signed.version == meta.version else {
             let code: ClientError.Code = new.signed.version < meta.version ? .rollback : .versionMismatch
             throw ClientError(code, "\(role): version \(new.signed.version) differs from version \(meta.version) in snapshot")
         }
         // 5.6.5: it must not be expired (freeze attack).
-        guard !new.signed.common.isExpired(at: referenceTime) else {
+        guard !isExpired(new.signed.common) else {
             throw ClientError(.expired, "\(role) v\(new.signed.version) expired at \(new.signed.expires)")
         }
-        if var existing = targetsRoles[role], existing.signedBytes == envelope.signedBytes {
+        if var existing = targetsRoles[role], existing.signedBytes == parsed.signedBytes {
             existing.verifiedBy.insert(delegator)
             targetsRoles[role] = existing
             return existing.metadata
         }
-        targetsRoles[role] = TrustedTargets(metadata: new, signedBytes: envelope.signedBytes, verifiedBy: [delegator])
+        targetsRoles[role] = TrustedTargets(metadata: new, signedBytes: parsed.signedBytes, verifiedBy: [delegator])
         return new
     }
 
@@ -270,28 +289,25 @@ public struct TrustedMetadataSet: Sendable {
             }
             delegatorTargets = d
         }
-        try verifyDelegate(role, delegator: delegator, delegatorTargets: delegatorTargets,
-                           signedBytes: entry.signedBytes, signatures: entry.metadata.signatures)
+        let keys = try delegateKeys(role, delegator: delegator, delegatorTargets: delegatorTargets)
+        do { try keys.require("\(role) (delegated by \(delegator))", signedBytes: entry.signedBytes, signatures: entry.metadata.signatures) } catch {
+            throw ClientError(error)
+        }
         entry.verifiedBy.insert(delegator)
         targetsRoles[role] = entry
         return entry.metadata
     }
 
-    private func verifyDelegate(_ role: String, delegator: String, delegatorTargets: Metadata<Targets>?,
-                                signedBytes: [UInt8], signatures: [Signature]) throws(ClientError) {
-        let keys: RoleKeys
-        if let delegatorTargets {
-            guard let k = RoleKeys(delegator: delegatorTargets.signed, role) else {
-                throw ClientError(.missingRole, "\(role): not delegated by \(delegator)")
-            }
-            keys = k
-        } else {
-            keys = RoleKeys(root: root.signed, .targets)
+    /// The keys `delegator` (root, for top-level targets) trusts `role` with.
+    private func delegateKeys(_ role: String, delegator: String, delegatorTargets: Metadata<Targets>?) throws(ClientError) -> RoleKeys {
+        guard let delegatorTargets else { return RoleKeys(root: root.signed, .targets) }
+        guard let keys = RoleKeys(delegator: delegatorTargets.signed, role) else {
+            throw ClientError(.missingRole, "\(role): not delegated by \(delegator)")
         }
-        do { try keys.require("\(role) (delegated by \(delegator))", signedBytes: signedBytes, signatures: signatures) } catch {
-            throw ClientError(error)
-        }
+        return keys
     }
+
+    private func isExpired(_ common: SignedCommon) -> Bool { checksExpiry && common.isExpired(at: referenceTime) }
 
     // MARK: - parsing
 

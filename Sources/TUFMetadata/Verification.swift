@@ -11,6 +11,13 @@ public struct VerificationResult: Sendable, Equatable {
 
     /// True when enough distinct keys signed.
     public var isVerified: Bool { signedBy.count >= threshold }
+
+    /// Throws `.thresholdNotMet` naming `role` unless enough distinct keys signed.
+    public func require(_ role: String) throws(MetadataError) {
+        guard isVerified else {
+            throw MetadataError(.thresholdNotMet, "\(role): signed by \(signedBy.count) of the \(threshold) keys required (each distinct key counted once)")
+        }
+    }
 }
 
 /// The keys with which a delegator (root, or a targets role) trusts one role, and how many of
@@ -60,10 +67,6 @@ public struct RoleKeys: Sendable, Equatable {
 
     /// Throws `.thresholdNotMet` naming `role` unless enough distinct keys signed.
     public func require(_ role: String, signedBytes: [UInt8], signatures: [Signature]) throws(MetadataError) {
-        let result = verifies(signedBytes: signedBytes, signatures: signatures)
-        guard result.isVerified else {
-            throw MetadataError(.thresholdNotMet,
-                                "\(role): signed by \(result.signedBy.count) of the \(threshold) keys required (each distinct key counted once)")
-        }
+        try verifies(signedBytes: signedBytes, signatures: signatures).require(role)
     }
 }

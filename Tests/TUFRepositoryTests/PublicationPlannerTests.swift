@@ -12,12 +12,15 @@ import TUFTestSupport
     struct Inputs {
         var repo: Repository
         var policy: RepositoryPolicy
-        var published: Repository.Published
-        var staged: Repository.Staged
+        var published: PublishedChain
+        var staged: StagedRoles
         var bins: [String: BinStates.Entry]
 
-        func planner(now: Expiry = Fixture.now, mode: Repository.PublishMode = .refresh) throws -> PublicationPlanner {
-            try PublicationPlanner(policy: policy, published: published, staged: staged, now: now, mode: mode)
+        /// The planner for signers holding `keys` (by default the online keys: bin-n, snapshot, timestamp).
+        func planner(now: Expiry = Fixture.now, mode: PublishMode = .refresh, keys: [String] = ["ed6", "ed7", "ed8"],
+                     holding: HeldRoot? = nil) throws -> PublicationPlanner {
+            try PublicationPlanner(policy: policy, published: published, staged: staged, now: now, mode: mode,
+                                   signers: Set(keys.map(TestKeys.keyID)), holding: holding)
         }
     }
 
@@ -39,7 +42,7 @@ import TUFTestSupport
 
     @Test func nothingDueAndNothingChangedPlansNothing() throws {
         let i = try inputs()
-        let plan = try i.planner().plan(bins: i.bins, desired: .published, contents: [:])
+        let plan = try i.planner().publication(bins: i.bins, desired: .published, contents: [:])
         #expect(plan.isEmpty && plan.bins.isEmpty && plan.snapshot == nil)
     }
 
@@ -49,9 +52,9 @@ import TUFTestSupport
         let path = "packages/alpha/alpha-1.0.tar.gz"
         let n = i.policy.bins.bin(for: path)
         let name = i.policy.bins.name(ofBin: n)
-        let desired = Repository.DesiredTargets.changes([n: BinChange(set: [path: target("alpha")])])
+        let desired = DesiredTargets.changes([n: BinChange(set: [path: target("alpha")])])
         #expect(p.contentNeeded(bins: i.bins, desired: desired) == [name])
-        let plan = try p.plan(bins: i.bins, desired: desired, contents: [name: [:]])
+        let plan = try p.publication(bins: i.bins, desired: desired, contents: [name: [:]])
         #expect(plan.bins.map(\.name) == [name])
         #expect(plan.bins[0].version == i.bins[name]!.version + 1)
         #expect(plan.bins[0].targets[path] == target("alpha"))
@@ -64,7 +67,7 @@ import TUFTestSupport
     @Test func aBinWhoseWantedTargetsAreUnchangedIsNotResigned() throws {
         let i = try inputs()
         let all = [[String: TargetFile]](repeating: [:], count: i.policy.binCount)
-        let plan = try i.planner().plan(bins: i.bins, desired: .all(all), contents: [:])
+        let plan = try i.planner().publication(bins: i.bins, desired: .all(all), contents: [:])
         #expect(plan.bins.isEmpty && plan.isEmpty)
     }
 
@@ -76,7 +79,7 @@ import TUFTestSupport
         i.bins[names[1]]!.expires = Fixture.now.adding(seconds: 7 * 3_600).secondsSinceEpoch
         let p = try i.planner()
         #expect(p.contentNeeded(bins: i.bins, desired: .published) == [names[0]])
-        let plan = try p.plan(bins: i.bins, desired: .published, contents: [names[0]: [:]])
+        let plan = try p.publication(bins: i.bins, desired: .published, contents: [names[0]: [:]])
         #expect(plan.bins.map(\.name) == [names[0]])
         #expect(plan.bins[0].expires == Fixture.now.adding(seconds: i.policy.expiry(of: .binN)))
     }
@@ -87,7 +90,7 @@ import TUFTestSupport
         i.bins[name]!.expires = Fixture.now.adding(seconds: 60).secondsSinceEpoch
         let p = try i.planner(mode: .stagedOnly)
         #expect(p.contentNeeded(bins: i.bins, desired: .published).isEmpty)
-        #expect(try p.plan(bins: i.bins, desired: .published, contents: [:]).isEmpty)
+        #expect(try p.publication(bins: i.bins, desired: .published, contents: [:]).isEmpty)
     }
 
     @Test func binsSignedForOtherKeysAreAllResigned() throws {
@@ -96,7 +99,7 @@ import TUFTestSupport
         let p = try i.planner()
         let names = p.contentNeeded(bins: i.bins, desired: .published)
         #expect(names.count == i.policy.binCount)
-        let plan = try p.plan(bins: i.bins, desired: .published, contents: Dictionary(uniqueKeysWithValues: names.map { ($0, [:]) }))
+        let plan = try p.publication(bins: i.bins, desired: .published, contents: Dictionary(uniqueKeysWithValues: names.map { ($0, [:]) }))
         #expect(plan.bins.count == i.policy.binCount)
     }
 
@@ -104,7 +107,7 @@ import TUFTestSupport
         var i = try inputs()
         let name = i.policy.bins.names[5]
         i.bins[name] = nil
-        let plan = try i.planner().plan(bins: i.bins, desired: .published, contents: [:])
+        let plan = try i.planner().publication(bins: i.bins, desired: .published, contents: [:])
         #expect(plan.bins.map(\.name) == [name] && plan.bins[0].version == 1)
     }
 
@@ -113,7 +116,7 @@ import TUFTestSupport
         let name = i.policy.bins.names[2]
         i.bins[name] = nil
         #expect(throws: RepositoryError(.invalidMetadata, "")) {
-            try i.planner().plan(bins: i.bins, desired: .changes([2: BinChange(set: ["x": target("x")])]), contents: [:])
+            try i.planner().publication(bins: i.bins, desired: .changes([2: BinChange(set: ["x": target("x")])]), contents: [:])
         }
     }
 
@@ -124,7 +127,7 @@ import TUFTestSupport
         for name in i.policy.bins.names { bins[name]!.expires = later.adding(seconds: 86_400).secondsSinceEpoch }
         let inputs = Inputs(repo: i.repo, policy: i.policy, published: i.published, staged: i.staged, bins: bins)
         // Snapshot (1 day) and timestamp (1 day) both expire within 6 hours of `later`.
-        let plan = try inputs.planner(now: later).plan(bins: bins, desired: .published, contents: [:])
+        let plan = try inputs.planner(now: later).publication(bins: bins, desired: .published, contents: [:])
         #expect(plan.bins.isEmpty && plan.snapshot != nil && plan.timestamp != nil)
         #expect(plan.timestamp?.payload.version == i.published.timestamp!.signed.version + 1)
     }
@@ -146,9 +149,9 @@ import TUFTestSupport
             _ = try repo.sign(role: .root, signer: TestKeys.key("ed1"), now: Fixture.now)
             _ = try repo.sign(role: .root, signer: TestKeys.key("ed2"), now: Fixture.now)
         }
-        let p = try i.planner(mode: .stagedOnly)
+        let p = try i.planner(mode: .stagedOnly, keys: ["ed8", "rsa1"])
         #expect(p.roles.newRoot?.signed.version == 2 && p.roles.previousRoot?.version == 1)
-        let plan = try p.plan(bins: i.bins, desired: .published, contents: [:])
+        let plan = try p.publication(bins: i.bins, desired: .published, contents: [:])
         // The published timestamp does not verify under root 2: it is re-signed, by both roots' keys.
         #expect(plan.timestamp?.keys.keyIDs == [TestKeys.keyID("rsa1")])
         #expect(plan.timestamp?.previousKeys?.keyIDs == [TestKeys.keyID("ed8")])
@@ -161,14 +164,15 @@ import TUFTestSupport
             _ = try repo.sign(role: .root, signer: TestKeys.key("ed1"), now: Fixture.now)
             _ = try repo.sign(role: .root, signer: TestKeys.key("ed2"), now: Fixture.now)
         }
-        let plan = try i.planner(mode: .stagedOnly).plan(bins: i.bins, desired: .published, contents: [:])
-        let both = try i.repo.sign(plan, signers: ["ed8", "rsa1"].map { Repository.SignerEntry(TestKeys.key($0)) }, publishedSnapshot: i.published.snapshot)
-        let batches = try PublicationOrder.batches(plan, both, published: i.published).get()
-        #expect(batches.map(\.step) == [.delegatedRoles, .timestamp, .root])
-        // Signed by the new key alone, no order keeps every client working.
-        let newOnly = try i.repo.sign(plan, signers: [Repository.SignerEntry(TestKeys.key("rsa1"))], publishedSnapshot: i.published.snapshot)
-        let refused = #expect(throws: RepositoryError(.missingKey, "")) { try PublicationOrder.batches(plan, newOnly, published: i.published).get() }
-        #expect(refused?.message.contains("root version 2 cannot be published") == true)
+        // With the old and the new timestamp key, the new timestamp verifies under both roots.
+        let plan = try i.planner(mode: .stagedOnly, keys: ["ed8", "rsa1"]).publication(bins: i.bins, desired: .published, contents: [:])
+        #expect(plan.rootPlacement == .afterTimestamp)
+        let signed = try i.repo.sign(plan, signers: ["ed8", "rsa1"].map { Repository.SignerEntry(TestKeys.key($0)) }, publishedSnapshot: i.published.snapshot)
+        #expect(plan.steps(signed, state: nil, plainNames: nil).map(\.kind) == ["delegatedRoles", "timestamp", "root", "removeStaged"])
+        // With the new key alone, no order keeps every client working: decided before signing.
+        let decision = try i.planner(mode: .stagedOnly, keys: ["rsa1"]).plan(bins: i.bins, desired: .published, contents: [:])
+        guard case .holdRoot(let held) = decision else { Issue.record("the root is not held back"); return }
+        #expect(held.reason.contains("root version 2 cannot be published"))
     }
 
     @Test func aNewRootThatKeepsTheOnlineKeysNeedsNoNewTimestamp() throws {
@@ -178,7 +182,28 @@ import TUFTestSupport
         }
         // The sign above published root 2 already (sign publishes what completes); plan again.
         #expect(i.published.root?.signed.version == 2)
-        let plan = try i.planner(mode: .stagedOnly).plan(bins: i.bins, desired: .published, contents: [:])
+        let plan = try i.planner(mode: .stagedOnly).publication(bins: i.bins, desired: .published, contents: [:])
         #expect(plan.isEmpty)
+    }
+}
+
+extension PublicationPlanner {
+    /// The plan of a decision that must publish (not hold a root back).
+    func publication(bins: [String: BinStates.Entry], complete: Bool = true, desired: DesiredTargets,
+                     contents: [String: [String: TargetFile]]) throws -> PublicationPlan {
+        try #require(try plan(bins: bins, complete: complete, desired: desired, contents: contents).plan)
+    }
+}
+
+extension PlanStep {
+    /// The step's kind, or the point of a write (for assertions on the order).
+    var kind: String {
+        switch self {
+        case .write(let batch): batch.step.rawValue
+        case .journal: "journal"
+        case .saveState: "saveState"
+        case .removeStaged: "removeStaged"
+        case .plainNames: "plainNames"
+        }
     }
 }

@@ -44,12 +44,10 @@ extension Repository {
                           trustState: Bool, now: Expiry) throws(RepositoryError) -> PublishResult {
         let state = try StateStore.open(repository: path)
         try state.begin()
-        var done = false
-        defer { if !done { state.rollback() } }
+        // Undone unless the publication's state step committed it (then this does nothing).
+        defer { state.rollback() }
         let read = try readIndex(index, policy: try policy(), state: state, scope: scope, linkFiles: linkFiles, trustState: trustState)
-        let result = try publish(read, index: index, signers: signers, linkFiles: linkFiles, now: now, state: state)
-        done = true
-        return result
+        return try publish(read, index: index, signers: signers, linkFiles: linkFiles, now: now, state: state)
     }
 
     /// An index snapshot as `generate` read it: in full, or the changes since the state store.
@@ -67,7 +65,7 @@ extension Repository {
     func readIndex(_ index: String, policy: RepositoryPolicy, state: StateStore, scope: IndexSnapshot.ChangeScope,
                    linkFiles: Bool, trustState: Bool) throws(RepositoryError) -> IndexRead {
         let layout = policy.bins
-        let snapshotVersion = try load(Timestamp.self, Self.metadataPath("timestamp.json"))?.signed.snapshotMeta.version
+        let snapshotVersion = try load(Timestamp.self, RepositoryLayout.timestampFile)?.signed.snapshotMeta.version
         let header = StateStore.Header(snapshotVersion: snapshotVersion ?? 0, algorithms: StateStore.Header.algorithmNames(policy.hashAlgorithms),
                                        binCount: layout.count, linkFiles: linkFiles)
         let paths = self.layout
@@ -96,72 +94,46 @@ extension Repository {
 
     /// Publishes what `read` found: target files first (even when nothing will publish, so
     /// every file to link is checked on every run that reads it; new names only, removed again
-    /// should the publication fail), then the metadata with the state committed just before
-    /// the timestamp, then the plain page names.
+    /// should the publication fail), then the metadata with the state (the pages read, the
+    /// header) committed just before the timestamp, then the plain page names.
     func publish(_ read: IndexRead, index: String, signers: [SignerEntry], linkFiles: Bool, now: Expiry,
                  state: StateStore) throws(RepositoryError) -> PublishResult {
         let snapshot = read.snapshot
-        var saved = false
-        func saveState(snapshotVersion: Int64) throws(RepositoryError) {
-            var header = read.header
-            header.snapshotVersion = snapshotVersion
-            if let changes = read.incremental {
-                let writer = try state.pageWriter()
-                try state.wrap { () throws(SQLiteError) in
-                    for r in changes.records { try writer.put(r) }
-                    for p in changes.removed { try writer.remove(p) }
-                }
-            }
-            try state.setHeader(header)
-            try state.commit()
-            saved = true
-        }
         let created = try writeTargetFiles(snapshot, index: index, linkFiles: linkFiles)
-        let plainNames = snapshot.pageBytes.keys.map { (path: $0, sha256: snapshot.pages[$0]!) }
-        var result: PublishResult
+        var request = PublicationRequest(desired: read.desired, mode: .refresh, now: now, state: state)
+        request.partialBins = read.incremental != nil
+        request.plainNames = snapshot.pageBytes.map { PlainPage(path: $0.key, sha256: snapshot.pages[$0.key]!, bytes: $0.value) }
+        request.pageChanges = read.incremental.map { StateUpdate.PageChanges(records: $0.records, removed: $0.removed) }
+        request.header = read.header
         do throws(RepositoryError) {
-            result = try publish(signers: signers, desired: read.desired, mode: .refresh, now: now, state: state,
-                                 partialBins: read.incremental != nil, plainNames: plainNames,
-                                 beforeTimestamp: { (version) throws(RepositoryError) in try saveState(snapshotVersion: version) })
+            var result = try publish(request, signers: signers)
+            result.skipped = read.incremental?.skipped ?? []
+            return result
         } catch {
             // Only while no timestamp names them: after it, they are published.
-            let current = try? load(Timestamp.self, Self.metadataPath("timestamp.json"))?.signed.snapshotMeta.version
-            if current ?? 0 == read.header.snapshotVersion { for p in created { _ = try? FileIO.remove(path + "/" + p) } }
+            let current = try? load(Timestamp.self, RepositoryLayout.timestampFile)?.signed.snapshotMeta.version
+            if current ?? 0 == read.header.snapshotVersion { for p in created { _ = try? FileIO.remove(layout.absolute(p)) } }
             throw error
         }
-        if result.published { try store.reach(.plainNames) }
-        try linkPlainPageNames(snapshot)
-        try clearPlainNameJournal()
-        if !saved { try saveState(snapshotVersion: read.header.snapshotVersion) }
-        result.skipped = read.incremental?.skipped ?? []
-        return result
     }
 
     /// `publish` for commands that change no page (`sign`): the bin states it re-signs or
     /// rebuilds go to the store, whose header follows the new snapshot only when it described
     /// the published one. A damaged store is dropped (the next `generate` rebuilds it).
     func publishKeepingState(signers: [SignerEntry], desired: DesiredTargets, mode: PublishMode, now: Expiry) throws(RepositoryError) -> PublishResult {
-        guard let state = try? StateStore.open(repository: path) else {
-            return try publish(signers: signers, desired: desired, mode: mode, now: now, state: nil)
-        }
+        let stateless = PublicationRequest(desired: desired, mode: mode, now: now)
+        guard let state = try? StateStore.open(repository: path) else { return try publish(stateless, signers: signers) }
         do throws(RepositoryError) {
-            let published = try load(Timestamp.self, Self.metadataPath("timestamp.json"))?.signed.snapshotMeta.version
-            let header = try state.header()
+            let published = try load(Timestamp.self, RepositoryLayout.timestampFile)?.signed.snapshotMeta.version
+            var request = PublicationRequest(desired: desired, mode: mode, now: now, state: state)
+            request.header = try state.header().flatMap { $0.snapshotVersion == published ? $0 : nil }
             try state.begin()
-            var done = false
-            defer { if !done { state.rollback() } }
-            func save(_ version: Int64) throws(RepositoryError) {
-                if var h = header, h.snapshotVersion == published { h.snapshotVersion = version; try state.setHeader(h) }
-                try state.commit()
-                done = true
-            }
-            let r = try publish(signers: signers, desired: desired, mode: mode, now: now, state: state,
-                                beforeTimestamp: { (v) throws(RepositoryError) in try save(v) })
-            if !done { try save(published ?? 0) }
-            return r
+            // Undone unless the publication's state step committed it (then this does nothing).
+            defer { state.rollback() }
+            return try publish(request, signers: signers)
         } catch where error.code == .damagedState {
             StateStore.remove(repository: path)
-            return try publish(signers: signers, desired: desired, mode: mode, now: now, state: nil)
+            return try publish(stateless, signers: signers)
         }
     }
 }

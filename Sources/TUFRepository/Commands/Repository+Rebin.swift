@@ -24,7 +24,7 @@ extension Repository {
             }
             let interrupted = try loadStaged().bins != nil && old.binCount == count && old.succinct == new.succinct
             if try loadStaged().bins != nil, !interrupted {
-                throw RepositoryError(.invalidArgument, "\(path)/\(Self.stagedPath(.bins)) is staged; sign or remove it before a rebin")
+                throw RepositoryError(.invalidArgument, "\(self.layout.absolute(RepositoryLayout.staged(.bins))) is staged; sign or remove it before a rebin")
             }
             // The online bin-n keys stay those the published bins delegates to.
             guard let d = pb.signed.delegations else { throw RepositoryError(.invalidMetadata, "bins: has no delegations") }
@@ -38,7 +38,7 @@ extension Repository {
                 guard let meta = snapshot.signed.meta(forRole: name) else {
                     throw RepositoryError(.invalidMetadata, "the published snapshot does not list \(name).json")
                 }
-                let bin = try require(Targets.self, Self.metadataPath("\(meta.version).\(name).json"))
+                let bin = try require(Targets.self, RepositoryLayout.metadata(role: name, version: meta.version))
                 for (p, file) in bin.signed.targets { all[layout.bin(for: p)][p] = file }
             }
             let ids: [String], threshold: Int
@@ -54,15 +54,17 @@ extension Repository {
             let entries = signers.map(SignerEntry.init)
             var md = Metadata(signed: payload)
             try Self.sign(&md, role: "bins (rebin to \(count) bins)", keys: binsKeys, signers: entries)
-            try store.write([(Self.stagedPath(.bins), md.encoded())])
-            try store.write([(Self.policyFile, new.encoded())])
+            try store.write([(RepositoryLayout.staged(.bins), md.encoded())])
+            try store.write([(RepositoryLayout.policyFile, new.encoded())])
             do throws(RepositoryError) {
                 // The state store describes the old layout: dropped, it is rebuilt by the next generate.
                 StateStore.remove(repository: path)
-                return try publish(signers: entries, desired: .all(all), mode: .refresh, now: now, state: nil, versionFloor: versionFloor(layout))
+                var request = PublicationRequest(desired: .all(all), mode: .refresh, now: now)
+                request.versionFloor = versionFloor(layout)
+                return try publish(request, signers: entries)
             } catch {
-                try? store.write([(Self.policyFile, old.encoded())])
-                try? FileIO.remove(path + "/" + Self.stagedPath(.bins))
+                try? store.write([(RepositoryLayout.policyFile, old.encoded())])
+                try? FileIO.remove(self.layout.absolute(RepositoryLayout.staged(.bins)))
                 throw error
             }
         }
@@ -72,7 +74,7 @@ extension Repository {
     private func versionFloor(_ layout: HashedBins) -> [String: Int64] {
         let names = Set(layout.names)
         var floor: [String: Int64] = [:]
-        for file in FileSystem.list(path + "/metadata") {
+        for file in FileSystem.list(self.layout.metadataDirectory) {
             guard let r = RetentionPlanner.removableName(file), names.contains(r.role) else { continue }
             floor[r.role] = max(floor[r.role] ?? 0, r.version)
         }

@@ -1,17 +1,12 @@
-import Foundation
 import TUFCanonicalJSON
 import TUFCrypto
 import TUFFileSystem
 import TUFMetadata
 
-/// A TUF repository on disk in the PEP 458 layout:
-/// - `metadata/`: what is served (`N.root.json` and `root.json`, `N.targets.json`, `N.bins.json`,
-///   `N.bin-XXXX.json`, `N.snapshot.json`, `timestamp.json`);
-/// - `staged/`: offline-role metadata (`root.json`, `targets.json`, `bins.json`) collecting signatures;
-/// - `targets/`: the signed pages under their target paths and hash-prefixed copies;
-/// - `tuf-repo.json`: the policy; `state/`: the state store (`StateStore`: what lets a re-run
-///   skip unchanged bins and pages); `queue/`: the upload queue (`UploadQueue`), the only
-///   place an upload hook writes; `journal/`: the plain-name journal; `.lock`.
+/// A TUF repository on disk in the PEP 458 layout (`RepositoryLayout` names every file), and
+/// the façade of the editor: a command takes the lock, loads what is published and staged,
+/// asks the pure `PublicationPlanner` for a plan, signs it once, and hands its steps to a
+/// `PublicationWriter` (`publish`, `carryOut`). The commands live in `Repository+*.swift`.
 public struct Repository {
     /// The repository directory.
     public let path: String
@@ -43,9 +38,9 @@ public struct Repository {
 
     /// The policy of `tuf-repo.json`.
     public func policy() throws(RepositoryError) -> RepositoryPolicy {
-        let file = path + "/" + Self.policyFile
+        let file = layout.policyPath
         guard let bytes = try FileIO.readIfPresent(file) else {
-            throw RepositoryError(.notInitialized, "\(path) is not a tuf-repo repository (no \(Self.policyFile)); run tuf-repo init")
+            throw RepositoryError(.notInitialized, "\(path) is not a tuf-repo repository (no \(RepositoryLayout.policyFile)); run tuf-repo init")
         }
         return try RepositoryPolicy(bytes: bytes, file: file)
     }
@@ -72,84 +67,51 @@ public struct Repository {
 
     // MARK: reading metadata
 
-    /// Parsed metadata and the exact bytes it was read from.
-    struct Loaded<P: SignedPayload> {
-        var metadata: Metadata<P> { didSet { memo = SignedBytesMemo() } }
-        var bytes: [UInt8]
-        var signed: P { metadata.signed }
-        /// The canonical bytes of `signed`, encoded once per value: a run checks the same
-        /// 2.6 MB bins role in several places (its load, the planner, the chain self-check).
-        var signedBytes: [UInt8] { memo.value { metadata.signedBytes() } }
-        private var memo = SignedBytesMemo()
-
-        /// `keys.verifies` over these signatures, checked once per keys: ed25519 hashes the
-        /// whole message, and the load, the role choice, the planner and the chain self-check
-        /// all ask about the same multi-megabyte bins and snapshot roles.
-        func verification(under keys: RoleKeys) -> VerificationResult {
-            memo.verification(keys) { keys.verifies(signedBytes: signedBytes, signatures: metadata.signatures) }
-        }
-
-        init(metadata: Metadata<P>, bytes: [UInt8]) {
-            self.metadata = metadata
-            self.bytes = bytes
-        }
-    }
+    // The planner's types under the names the other commands use (issue 17 moves them out).
+    typealias Loaded = LoadedMetadata
+    typealias Published = PublishedChain
+    typealias Staged = StagedRoles
 
     /// Reads `relative` as metadata of type `P`; nil when the file does not exist.
-    func load<P: SignedPayload>(_ type: P.Type, _ relative: String) throws(RepositoryError) -> Loaded<P>? {
-        guard let bytes = try FileIO.readIfPresent(path + "/" + relative) else { return nil }
-        do { return Loaded(metadata: try Metadata<P>(bytes: bytes, name: relative), bytes: bytes) } catch {
-            throw RepositoryError(.invalidMetadata, "\(path)/\(relative): \(error.message)")
+    func load<P: SignedPayload>(_ type: P.Type, _ relative: String) throws(RepositoryError) -> LoadedMetadata<P>? {
+        guard let bytes = try FileIO.readIfPresent(layout.absolute(relative)) else { return nil }
+        do { return LoadedMetadata(metadata: try Metadata<P>(bytes: bytes, name: relative), bytes: bytes) } catch {
+            throw RepositoryError(.invalidMetadata, "\(layout.absolute(relative)): \(error.message)")
         }
     }
 
-    func require<P: SignedPayload>(_ type: P.Type, _ relative: String) throws(RepositoryError) -> Loaded<P> {
+    func require<P: SignedPayload>(_ type: P.Type, _ relative: String) throws(RepositoryError) -> LoadedMetadata<P> {
         guard let l = try load(type, relative) else {
-            throw RepositoryError(.invalidMetadata, "\(path)/\(relative) is missing")
+            throw RepositoryError(.invalidMetadata, "\(layout.absolute(relative)) is missing")
         }
         return l
     }
 
-    /// The published top-level chain, followed as a client would: timestamp → snapshot →
-    /// targets → bins. Parts are nil before the first publication.
-    struct Published {
-        var root: Loaded<Root>?
-        var timestamp: Loaded<Timestamp>?
-        var snapshot: Loaded<Snapshot>?
-        var targets: Loaded<Targets>?
-        var bins: Loaded<Targets>?
-    }
-
-    func loadPublished() throws(RepositoryError) -> Published {
-        var p = Published()
-        p.root = try load(Root.self, Self.metadataPath("root.json"))
-        p.timestamp = try load(Timestamp.self, Self.metadataPath("timestamp.json"))
+    /// The published chain, followed as a client would: timestamp → snapshot → targets → bins.
+    func loadPublished() throws(RepositoryError) -> PublishedChain {
+        var p = PublishedChain()
+        p.root = try load(Root.self, RepositoryLayout.rootFile)
+        p.timestamp = try load(Timestamp.self, RepositoryLayout.timestampFile)
         if let ts = p.timestamp {
-            p.snapshot = try require(Snapshot.self, Self.metadataPath("\(ts.signed.snapshotMeta.version).snapshot.json"))
+            p.snapshot = try require(Snapshot.self, RepositoryLayout.metadata(role: "snapshot", version: ts.signed.snapshotMeta.version))
         }
         if let snap = p.snapshot {
             for role in ["targets", "bins"] {
                 guard let v = snap.signed.meta(forRole: role)?.version else {
-                    throw RepositoryError(.invalidMetadata, "\(path)/metadata/\(snap.signed.version).snapshot.json does not list \(role).json")
+                    let file = layout.absolute(RepositoryLayout.metadata(role: "snapshot", version: snap.signed.version))
+                    throw RepositoryError(.invalidMetadata, "\(file) does not list \(role).json")
                 }
-                let l = try require(Targets.self, Self.metadataPath("\(v).\(role).json"))
+                let l = try require(Targets.self, RepositoryLayout.metadata(role: role, version: v))
                 if role == "targets" { p.targets = l } else { p.bins = l }
             }
         }
         return p
     }
 
-    /// The staged offline-role metadata.
-    struct Staged {
-        var root: Loaded<Root>?
-        var targets: Loaded<Targets>?
-        var bins: Loaded<Targets>?
-    }
-
-    func loadStaged() throws(RepositoryError) -> Staged {
-        Staged(root: try load(Root.self, Self.stagedPath(.root)),
-               targets: try load(Targets.self, Self.stagedPath(.targets)),
-               bins: try load(Targets.self, Self.stagedPath(.bins)))
+    func loadStaged() throws(RepositoryError) -> StagedRoles {
+        StagedRoles(root: try load(Root.self, RepositoryLayout.staged(.root)),
+                    targets: try load(Targets.self, RepositoryLayout.staged(.targets)),
+                    bins: try load(Targets.self, RepositoryLayout.staged(.bins)))
     }
 
     // MARK: signing
@@ -157,9 +119,11 @@ public struct Repository {
     /// Signs `md` with every signer whose key is one of `keys` (or of `also`: the old root's
     /// keys during a root rotation), then checks the result as a client would, counting each
     /// distinct key once: two `--key` options naming one key are one signature, not two.
-    /// Throws `.missingKey` naming the role and the keyids it needs when the threshold is not met.
+    /// Throws `.missingKey` naming the role and the keyids it needs when the threshold is not
+    /// met. Returns the canonical bytes signed.
+    @discardableResult
     static func sign<P: SignedPayload>(_ md: inout Metadata<P>, role: String, keys: RoleKeys, also: RoleKeys? = nil,
-                                       signers: [SignerEntry]) throws(RepositoryError) {
+                                       signers: [SignerEntry]) throws(RepositoryError) -> [UInt8] {
         let bytes = md.signedBytes()
         let allowed = Set(keys.keyIDs + (also?.keyIDs ?? []))
         for s in signers where allowed.contains(s.keyID) {
@@ -168,10 +132,8 @@ public struct Repository {
             }
         }
         let result = keys.verifies(signedBytes: bytes, signatures: md.signatures)
-        guard result.isVerified else {
-            throw RepositoryError(.missingKey,
-                                  "\(role) must be re-signed and needs \(keys.threshold) of the keys \(keys.keyIDs.joined(separator: ", ")); the keys given provide \(result.signedBy.count) distinct (pass them with --key)")
-        }
+        guard result.isVerified else { throw SigningForecast.missingKey(role, keys, provided: result.signedBy.count) }
+        return bytes
     }
 
     /// A signer with its keyid computed once.
@@ -186,32 +148,6 @@ public struct Repository {
 
     /// True when `expires` falls within `window` seconds of `now` (or has passed).
     static func expiresSoon(_ expires: Expiry, now: Expiry, window: Int64) -> Bool {
-        expires.secondsSinceEpoch - now.secondsSinceEpoch <= window
-    }
-}
-
-/// The memo behind `Repository.Loaded.signedBytes` (a class, so a copy of the value shares it
-/// until the metadata changes; locked, so a copy read from two threads stays sound).
-final class SignedBytesMemo: @unchecked Sendable {
-    private let lock = NSLock()
-    private var bytes: [UInt8]?
-    /// Results by the exact keys (ids, threshold and key material) they were checked under.
-    private var verified: [(keys: RoleKeys, result: VerificationResult)] = []
-
-    /// The result for `keys`, computed once (`make` runs unlocked: it reads `value` itself).
-    func verification(_ keys: RoleKeys, _ make: () -> VerificationResult) -> VerificationResult {
-        if let known = lock.withLock({ verified.first { $0.keys == keys }?.result }) { return known }
-        let result = make()
-        lock.withLock { verified.append((keys, result)) }
-        return result
-    }
-
-    func value(_ make: () -> [UInt8]) -> [UInt8] {
-        lock.lock()
-        defer { lock.unlock() }
-        if let bytes { return bytes }
-        let made = make()
-        bytes = made
-        return made
+        expires.isDue(now: now, window: window)
     }
 }

@@ -83,23 +83,4 @@ extension Repository {
             return FileSystem.exists(layout.absolute(copy)) ? nil : (copy, bytes)
         }
     }
-
-    /// Points the plain page names at the new copies, after the timestamp that describes them
-    /// (clients that do not prefix fetch these). Also repairs names a crash left behind.
-    func linkPlainPageNames(_ snapshot: IndexSnapshot) throws(RepositoryError) {
-        try store.write(missingPageCopies(snapshot))
-        try relinkPlainNames(snapshot.pageBytes.keys.map { ($0, snapshot.pages[$0]!) })
-    }
-
-    /// Hard-links the plain name of each page to its hash-prefixed copy of `sha256` (which
-    /// exists), then syncs the folders: the one relink of a publication and of a journal replay.
-    func relinkPlainNames(_ pages: [(path: String, sha256: String)]) throws(RepositoryError) {
-        var directories = Set<String>()
-        for (page, sha) in pages {
-            let plain = RepositoryLayout.target(page)
-            try store.hardLink(layout.absolute(RepositoryLayout.hashPrefixedTarget(page, sha256: sha)), to: plain)
-            directories.insert(FileSystem.parent(plain))
-        }
-        if !directories.isEmpty { try store.syncAll(directories: directories) }
-    }
 }

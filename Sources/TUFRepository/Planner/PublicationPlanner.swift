@@ -6,13 +6,19 @@ import TUFMetadata
 /// file and no clock, so each publication rule is a plain unit test (PublicationPlannerTests).
 /// Used in three steps, because what it needs from disk depends on what it chose:
 /// `init` chooses the roles, `contentNeeded` names the published bins whose targets it must
-/// see, and `plan` decides the rest.
+/// see, and `plan` decides the rest, before any key is used: it knows which keys the given
+/// signers hold, so it foresees every signature (`SigningForecast`), and so whether each role
+/// can be signed and where a new root can go, or that it must wait (`Decision.holdRoot`).
 struct PublicationPlanner {
     let policy: RepositoryPolicy
-    let published: Repository.Published
-    let staged: Repository.Staged
+    let published: PublishedChain
+    let staged: StagedRoles
     let now: Expiry
-    let mode: Repository.PublishMode
+    let mode: PublishMode
+    /// The keys of the signers the plan will be signed with.
+    let forecast: SigningForecast
+    /// Set when planning again with the published root because the staged one must wait.
+    let holding: HeldRoot?
     let roles: RoleChoice
     /// The keys of each bin, from the bins role the plan goes out under.
     let keysOfBin: [String: RoleKeys]
@@ -23,10 +29,12 @@ struct PublicationPlanner {
     /// files a kept snapshot may still list: they are never overwritten).
     var versionFloor: [String: Int64] = [:]
 
-    init(policy: RepositoryPolicy, published: Repository.Published, staged: Repository.Staged, now: Expiry,
-         mode: Repository.PublishMode, holdStagedRoot: Bool = false) throws(RepositoryError) {
+    init(policy: RepositoryPolicy, published: PublishedChain, staged: StagedRoles, now: Expiry, mode: PublishMode,
+         signers: Set<String>, holding: HeldRoot? = nil) throws(RepositoryError) {
         self.policy = policy; self.published = published; self.staged = staged; self.now = now; self.mode = mode
-        roles = try RoleChoice.choose(published: published, staged: staged, holdStagedRoot: holdStagedRoot)
+        self.forecast = SigningForecast(signerKeyIDs: signers)
+        self.holding = holding
+        roles = try RoleChoice.choose(published: published, staged: staged, holdStagedRoot: holding != nil)
         keysOfBin = try Self.binKeys(roles.bins.signed, policy: policy)
         var seen: [String: String] = [:]
         fingerprintOfBin = keysOfBin.mapValues { keys in
@@ -64,8 +72,7 @@ struct PublicationPlanner {
     /// expiry within the refresh window (`generate` only; `sign` publishes staged roles alone).
     func mustResign(_ name: String, _ entry: BinStates.Entry) -> Bool {
         if entry.fingerprint != fingerprintOfBin[name]! { return true }
-        return mode == .refresh && Repository.expiresSoon(Expiry(secondsSinceEpoch: entry.expires), now: now,
-                                                         window: policy.refreshWindow(of: .binN))
+        return mode == .refresh && Expiry(secondsSinceEpoch: entry.expires).isDue(now: now, window: policy.refreshWindow(of: .binN))
     }
 
     /// The bins a plan looks at, with their numbers, in bin order: every bin of the policy
@@ -79,7 +86,7 @@ struct PublicationPlanner {
 
     /// The published bins whose targets `plan` needs: those with changes, and those re-signed
     /// with their content as it is.
-    func contentNeeded(bins entries: [String: BinStates.Entry], complete: Bool = true, desired: Repository.DesiredTargets) -> [String] {
+    func contentNeeded(bins entries: [String: BinStates.Entry], complete: Bool = true, desired: DesiredTargets) -> [String] {
         binsConsidered(entries, complete: complete).compactMap { i, name in
             guard let entry = entries[name] else { return nil }
             switch desired {
@@ -96,7 +103,7 @@ struct PublicationPlanner {
     /// `checked` hears of each bin looked at (progress for a long run; it may not change the plan).
     /// With `complete` false, `entries` holds only the bins that may change (see
     /// `binsConsidered`); a change to a bin not among them is an error.
-    func binsToSign(bins entries: [String: BinStates.Entry], complete: Bool = true, desired: Repository.DesiredTargets,
+    func binsToSign(bins entries: [String: BinStates.Entry], complete: Bool = true, desired: DesiredTargets,
                     contents: [String: [String: TargetFile]], checked: ((Int, Int) -> Void)? = nil) throws(RepositoryError) -> [PublicationPlan.Bin] {
         var out: [PublicationPlan.Bin] = []
         let considered = binsConsidered(entries, complete: complete)
@@ -153,57 +160,5 @@ struct PublicationPlanner {
     private func bin(_ number: Int, _ name: String, version: Int64, _ targets: [String: TargetFile], digest: String?) -> PublicationPlan.Bin {
         .init(name: name, version: version, expires: BinStagger.expiry(bin: number, of: policy.binCount, signedAt: now, policy: policy), targets: targets,
               digest: digest ?? BinStates.digest(targets), keys: keysOfBin[name]!)
-    }
-
-    // MARK: the plan
-
-    /// The whole plan. Snapshot is re-signed when any role it lists changes, when it does not
-    /// verify under the root the plan goes out under, or (refresh) when it expires within its
-    /// window; timestamp likewise, and whenever the snapshot is.
-    func plan(bins entries: [String: BinStates.Entry], complete: Bool = true, desired: Repository.DesiredTargets,
-              contents: [String: [String: TargetFile]], checked: ((Int, Int) -> Void)? = nil) throws(RepositoryError) -> PublicationPlan {
-        let bins = try binsToSign(bins: entries, complete: complete, desired: desired, contents: contents, checked: checked)
-        let root = roles.root.signed
-        func online(_ type: RoleType) -> (RoleKeys, RoleKeys?) {
-            (RoleKeys(root: root, type), roles.previousRoot.map { RoleKeys(root: $0, type) })
-        }
-        func due<P: SignedPayload>(_ l: Repository.Loaded<P>?, _ keys: RoleKeys, _ role: RepositoryRole) -> Bool {
-            guard let l else { return true }
-            if !l.verification(under: keys).isVerified { return true }
-            return mode == .refresh && Repository.expiresSoon(l.signed.expires, now: now, window: policy.refreshWindow(of: role))
-        }
-
-        let (snapshotKeys, previousSnapshotKeys) = online(.snapshot)
-        var snapshot: PublicationPlan.Online<Snapshot>?
-        if !bins.isEmpty || roles.newTargets != nil || roles.newBins != nil || due(published.snapshot, snapshotKeys, .snapshot) {
-            var meta = published.snapshot?.signed.meta ?? [:]
-            meta["targets.json"] = MetaFile(version: roles.targets.signed.version)
-            meta["bins.json"] = MetaFile(version: roles.bins.signed.version)
-            for b in bins { meta[b.name + ".json"] = MetaFile(version: b.version) }
-            // After a rebin the old layout's bins stay listed at their last versions, no longer
-            // delegated: a client refuses a snapshot that drops a role its trusted one lists (5.5.5).
-            let version = (published.snapshot?.signed.version ?? 0) + 1
-            snapshot = .init(payload: Snapshot(common: SignedCommon(version: version, expires: now.adding(seconds: policy.expiry(of: .snapshot))), meta: meta),
-                             keys: snapshotKeys, previousKeys: previousSnapshotKeys)
-        }
-
-        let (timestampKeys, previousTimestampKeys) = online(.timestamp)
-        var timestamp: PublicationPlan.Online<Timestamp>?
-        if snapshot != nil || due(published.timestamp, timestampKeys, .timestamp) {
-            guard let snapshotVersion = snapshot?.payload.version ?? published.snapshot?.signed.version else {
-                throw RepositoryError(.notInitialized, "nothing is published yet and no snapshot is planned")
-            }
-            let version = (published.timestamp?.signed.version ?? 0) + 1
-            timestamp = .init(payload: Timestamp(common: SignedCommon(version: version, expires: now.adding(seconds: policy.expiry(of: .timestamp))),
-                                                 snapshotMeta: MetaFile(version: snapshotVersion)),
-                              keys: timestampKeys, previousKeys: previousTimestampKeys)
-        }
-
-        // A staged file goes once it is published, or once what is published is as new.
-        var stagedToRemove: [RepositoryRole] = []
-        if roles.newRoot != nil || (staged.root.map { $0.signed.version <= root.version } ?? false) { stagedToRemove.append(.root) }
-        if roles.newTargets != nil || (staged.targets.map { $0.signed.version <= roles.targets.signed.version } ?? false) { stagedToRemove.append(.targets) }
-        if roles.newBins != nil || (staged.bins.map { $0.signed.version <= roles.bins.signed.version } ?? false) { stagedToRemove.append(.bins) }
-        return PublicationPlan(roles: roles, bins: bins, snapshot: snapshot, timestamp: timestamp, stagedToRemove: stagedToRemove)
     }
 }

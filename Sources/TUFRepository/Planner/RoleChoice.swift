@@ -3,13 +3,13 @@ import TUFMetadata
 /// The offline roles a publication goes out under: the published ones, or staged ones that
 /// reached their thresholds and whose delegates are already signed by the new keys.
 struct RoleChoice {
-    var root: Repository.Loaded<Root>
-    var targets: Repository.Loaded<Targets>
-    var bins: Repository.Loaded<Targets>
+    var root: LoadedMetadata<Root>
+    var targets: LoadedMetadata<Targets>
+    var bins: LoadedMetadata<Targets>
     /// The staged roles that publish with this plan.
-    var newRoot: Repository.Loaded<Root>?
-    var newTargets: Repository.Loaded<Targets>?
-    var newBins: Repository.Loaded<Targets>?
+    var newRoot: LoadedMetadata<Root>?
+    var newTargets: LoadedMetadata<Targets>?
+    var newBins: LoadedMetadata<Targets>?
     /// The published root while a new one goes out: the online roles are signed by its keys
     /// too, so that a client that has not yet seen the new root accepts them.
     var previousRoot: Root?
@@ -17,7 +17,7 @@ struct RoleChoice {
     /// Chooses the roles. A complete staged role waits while what it delegates to is not yet
     /// signed by the new keys (a key rotation in progress), so the published chain always
     /// verifies; `holdStagedRoot` keeps the published root whatever is staged.
-    static func choose(published: Repository.Published, staged: Repository.Staged,
+    static func choose(published: PublishedChain, staged: StagedRoles,
                        holdStagedRoot: Bool) throws(RepositoryError) -> RoleChoice {
         let candidateRoot = holdStagedRoot ? nil : try completeRoot(staged.root, published: published.root)
         var useStagedRoot = candidateRoot != nil, useStagedTargets = true
@@ -51,7 +51,7 @@ struct RoleChoice {
 
     /// The staged root when it is the next version and signed by a threshold of the published
     /// root's keys and of its own (5.3.4); nil when it is not complete yet.
-    static func completeRoot(_ staged: Repository.Loaded<Root>?, published: Repository.Loaded<Root>?) throws(RepositoryError) -> Repository.Loaded<Root>? {
+    static func completeRoot(_ staged: LoadedMetadata<Root>?, published: LoadedMetadata<Root>?) throws(RepositoryError) -> LoadedMetadata<Root>? {
         guard let s = staged, s.signed.version > published?.signed.version ?? 0 else { return nil }
         if let old = published, s.signed.version != old.signed.version + 1 {
             throw RepositoryError(.invalidMetadata, "staged root has version \(s.signed.version); the next version is \(old.signed.version + 1)")
@@ -62,12 +62,12 @@ struct RoleChoice {
         return selfCheck.isVerified && oldCheck?.isVerified ?? true ? s : nil
     }
 
-    private static func complete(_ l: Repository.Loaded<Targets>?, newerThan p: Repository.Loaded<Targets>?, under keys: RoleKeys?) -> Repository.Loaded<Targets>? {
+    private static func complete(_ l: LoadedMetadata<Targets>?, newerThan p: LoadedMetadata<Targets>?, under keys: RoleKeys?) -> LoadedMetadata<Targets>? {
         guard let l, l.signed.version > p?.signed.version ?? 0, verifies(l, keys) else { return nil }
         return l
     }
 
-    private static func verifies(_ l: Repository.Loaded<Targets>, _ keys: RoleKeys?) -> Bool {
+    private static func verifies(_ l: LoadedMetadata<Targets>, _ keys: RoleKeys?) -> Bool {
         keys.map { l.verification(under: $0).isVerified } ?? false
     }
 }
