@@ -62,9 +62,18 @@ let package = Package(
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ]),
         .target(name: "TUFRepository", dependencies: ["TUFMetadata", "TUFClient", "TUFFileSystem", "CSQLite"]),
-        // Publishing to object storage (S3 API): the SigV4 signer, pure and tested on its own.
-        .target(name: "TUFObjectStore", dependencies: ["TUFCrypto", "TUFMetadata"]),
-        .target(name: "TUFTestSupport", dependencies: ["TUFCanonicalJSON", "TUFCrypto", "TUFMetadata", "TUFClient"]),
+        // Publishing to object storage (S3 API): the SigV4 signer, pure and tested on its own, and
+        // the S3 client on the same HTTP client as TUFHTTPClient (NIOSSL: to tell TLS failures,
+        // which are not retried, from dropped connections, which are).
+        .target(name: "TUFObjectStore", dependencies: [
+            "TUFCrypto", "TUFMetadata",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+        ]),
+        // TUFObjectStore: the S3 test servers create their bucket with the client under test.
+        .target(name: "TUFTestSupport", dependencies: ["TUFCanonicalJSON", "TUFCrypto", "TUFMetadata", "TUFClient", "TUFObjectStore"]),
         .executableTarget(name: "tuf-repo", dependencies: [
             "TUFRepository", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
