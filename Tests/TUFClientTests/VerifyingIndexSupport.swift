@@ -6,7 +6,7 @@ import TUFMetadata
 import TUFTestSupport
 
 /// A `VerifyingIndex` over a simulated repository of three projects (alpha, beta, gamma), each
-/// a signed page and one wheel. alpha is listed by `bin-a`, the others by `bin-b`, both
+/// a signed page and one wheel, and the signed project list. alpha is listed by `bin-a`, the others by `bin-b`, both
 /// delegated from targets, so a bin is loaded on first use as PyPI's are. The fetcher can hold
 /// chosen downloads (a dripping upstream the test releases) and the clock is the test's.
 final class IndexHarness {
@@ -24,12 +24,15 @@ final class IndexHarness {
             sim.addTarget(bin, Self.wheel(project), Self.wheelPath(project))
             sim.addTarget(bin, Self.page(project), "simple/\(project)/index.json")
         }
+        sim.addTarget("targets", Self.projectList, "simple/index.json")
         sim.updateSnapshot()
         fetcher = GatedFetcher(inner: sim)
         try! FileManager.default.createDirectory(atPath: dir.sub("metadata"), withIntermediateDirectories: true)
         try! FileManager.default.createDirectory(atPath: dir.sub("cache"), withIntermediateDirectories: true)
         try! Data(sim.signedRoots[0]).write(to: URL(fileURLWithPath: dir.sub("metadata/root.json")))
     }
+
+    static let projectList = Array(#"{"meta": {"api-version": "1.1"}, "projects": [{"name": "alpha"}, {"name": "beta"}, {"name": "gamma"}]}"#.utf8)
 
     static func wheel(_ project: String) -> [UInt8] { Array("the wheel of \(project) 1.0".utf8) }
     static func wheelPath(_ project: String) -> String { "packages/\(project)/\(project)-1.0-py3-none-any.whl" }
