@@ -50,6 +50,8 @@ public enum YankVerifier {
         public let sha256: String?
         public let size: Int64?
         public let yank: YankState
+        /// The entry's `requires-python`, when it has one.
+        public let requiresPython: String?
     }
 
     /// PEP 503 normalization (see `PackageIndex.normalize`).
@@ -60,11 +62,14 @@ public enum YankVerifier {
 
     /// Parses a project page; every file URL is resolved against `pagePath` to its target path.
     public static func parsePage(_ bytes: [UInt8], pagePath: String) throws(ClientError) -> [PageFile] {
-        let json: JSON
-        do { json = try JSONParser().parse(bytes) } catch {
-            throw ClientError(.malformed, "\(pagePath): not JSON: \(error)")
+        try parsePage(try parseJSON(bytes, name: pagePath), pagePath: pagePath)
+    }
+
+    /// The JSON of a page or the project list named `name`; `.malformed` when it is not JSON.
+    public static func parseJSON(_ bytes: [UInt8], name: String) throws(ClientError) -> JSON {
+        do { return try JSONParser().parse(bytes) } catch {
+            throw ClientError(.malformed, "\(name): not JSON: \(error)")
         }
-        return try parsePage(json, pagePath: pagePath)
     }
 
     /// `parsePage` of a page already parsed.
@@ -83,7 +88,7 @@ public enum YankVerifier {
             }
             out.append(PageFile(filename: filename, targetPath: try resolve(url, against: pagePath),
                                 sha256: object["hashes"]?.objectValue?["sha256"]?.stringValue,
-                                size: object["size"]?.intValue, yank: yank))
+                                size: object["size"]?.intValue, yank: yank, requiresPython: object["requires-python"]?.stringValue))
         }
         return out
     }
