@@ -49,17 +49,16 @@ let package = Package(
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ]),
         // The audit replays a repository through the client's trusted set: one set of rules.
         // The loopback HTTP server of `tuf-verify serve`: NIO glue only; what it answers is
         // decided by TUFClient's VerifyingIndex (pure of sockets, tested directly).
         .target(name: "TUFIndexServer", dependencies: [
             "TUFClient",
-            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
-            .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ]),
         .target(name: "TUFRepository", dependencies: ["TUFMetadata", "TUFClient", "TUFFileSystem", "CSQLite"]),
         // Publishing to object storage (S3 API): the SigV4 signer, pure and tested on its own, and

@@ -50,6 +50,8 @@ public enum YankVerifier {
         public let sha256: String?
         public let size: Int64?
         public let yank: YankState
+        /// The entry's `requires-python`, when it has one.
+        public let requiresPython: String?
     }
 
     /// PEP 503 normalization (see `PackageIndex.normalize`).
@@ -57,9 +59,12 @@ public enum YankVerifier {
 
     /// Parses a project page; every file URL is resolved against `pagePath` to its target path.
     public static func parsePage(_ bytes: [UInt8], pagePath: String) throws(ClientError) -> [PageFile] {
-        let json: JSON
-        do { json = try JSONParser().parse(bytes) } catch { throw ClientError(error, file: pagePath) }
-        return try parsePage(json, pagePath: pagePath)
+        try parsePage(try parseJSON(bytes, name: pagePath), pagePath: pagePath)
+    }
+
+    /// The JSON of a page or the project list named `name`; `.malformed` when it is not JSON.
+    public static func parseJSON(_ bytes: [UInt8], name: String) throws(ClientError) -> JSON {
+        do { return try JSONParser().parse(bytes) } catch { throw ClientError(error, file: name) }
     }
 
     /// `parsePage` of a page already parsed.
@@ -78,7 +83,7 @@ public enum YankVerifier {
             }
             out.append(PageFile(filename: filename, targetPath: try resolve(url, against: pagePath),
                                 sha256: object["hashes"]?.objectValue?["sha256"]?.stringValue,
-                                size: object["size"]?.intValue, yank: yank))
+                                size: object["size"]?.intValue, yank: yank, requiresPython: object["requires-python"]?.stringValue))
         }
         return out
     }

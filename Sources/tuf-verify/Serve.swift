@@ -83,30 +83,25 @@ struct Serve: AsyncParsableCommand {
         configuration.log = { ServeLog.line($0) }
         configuration.progress = Output.terminalProgress
         try FileManager.default.createDirectory(atPath: configuration.cacheDir, withIntermediateDirectories: true)
-        let server: IndexServer
+        let limits = IndexServer.Limits(idleTimeout: idleTimeout, maxConnections: maxConnections)
         do {
-            server = try await IndexServer.start(index: VerifyingIndex(configuration), host: host, port: port,
-                                                 limits: IndexServer.Limits(idleTimeout: idleTimeout, maxConnections: maxConnections))
+            // The body throws nothing: what `run` throws is that it could not listen.
+            try await IndexServer.run(index: VerifyingIndex(configuration), host: host, port: port, limits: limits) { server in
+                announce(server)
+                await StopRequest.wait(orWhenStdinCloses: untilStdinCloses)
+            }
         } catch {
             throw ClientError(.invalidArgument, "cannot listen on \(host):\(port): \(error)")
         }
+        ServeLog.line("stopped")
+    }
+
+    private func announce(_ server: IndexServer) {
         let url = "http://\(host.contains(":") ? "[\(host)]" : host):\(server.port)/simple/"
         // Written straight to the descriptor: a test or script reads this line through a pipe.
         FileHandle.standardOutput.write(Data("serving \(url)\n".utf8))
         if !HostHeader.isLoopback(host) { ServeLog.line("warning: listening on \(host), which is not a loopback address") }
         ServeLog.line("pip install --index-url \(url) NAME   (uv: uv pip install --index-url \(url) NAME)")
-        let stop = StopSignals { Task { await server.stop() } }
-        if untilStdinCloses {
-            Thread.detachNewThread {
-                var byte: UInt8 = 0
-                while read(0, &byte, 1) > 0 {}
-                Task { await server.stop() }
-            }
-        }
-        await server.waitUntilClosed()
-        stop.cancel()
-        await server.stop()
-        ServeLog.line("stopped")
     }
 }
 
@@ -115,20 +110,26 @@ enum ServeLog {
     static func line(_ text: String) { Output.standardError("tuf-verify serve: \(DisplayText.escaped(text))\n") }
 }
 
-/// Runs `action` once on SIGTERM or SIGINT (instead of the default of dying mid-write).
-final class StopSignals: @unchecked Sendable {
-    // Unchecked: the sources are set once here and only cancelled later.
-    private let sources: [any DispatchSourceSignal]
-
-    init(_ action: @escaping @Sendable () -> Void) {
-        sources = [SIGTERM, SIGINT].map { number in
+/// What stops the server: SIGTERM or SIGINT (handled, instead of the default of dying
+/// mid-write), or standard input closing when asked for.
+enum StopRequest {
+    static func wait(orWhenStdinCloses watchStdin: Bool) async {
+        let (requests, request) = AsyncStream.makeStream(of: Void.self)
+        let sources = [SIGTERM, SIGINT].map { number in
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler(handler: action)
+            source.setEventHandler { request.yield() }
             source.resume()
             return source
         }
+        defer { sources.forEach { $0.cancel() } }
+        if watchStdin {
+            Thread.detachNewThread {
+                var byte: UInt8 = 0
+                while read(0, &byte, 1) > 0 {}
+                request.yield()
+            }
+        }
+        for await _ in requests { break }
     }
-
-    func cancel() { sources.forEach { $0.cancel() } }
 }

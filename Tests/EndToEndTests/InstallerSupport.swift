@@ -106,7 +106,7 @@ final class VerifyingProxy: @unchecked Sendable {
                              "--target-base-url", "\(upstream)/targets/", "serve", "--cache-dir", cache,
                              "--until-stdin-closes"] + extra
         let input = Pipe(), output = Pipe()
-        FileManager.default.createFile(atPath: logPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         process.standardInput = input
         process.standardOutput = output
         process.standardError = FileHandle(forWritingAtPath: logPath)

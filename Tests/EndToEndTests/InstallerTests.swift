@@ -264,7 +264,7 @@ import TUFTestSupport
         let byPath = try client.run(options + ["--target-name", WheelRepository.newestWheel, "check", good])
         #expect(byPath.status == 0, "\(byPath.output)")
         let stray = "\(folder)/unknown_project-1.0-py3-none-any.whl"
-        FileManager.default.createFile(atPath: stray, contents: Data("x".utf8))
+        _ = FileManager.default.createFile(atPath: stray, contents: Data("x".utf8))
         let unknown = try client.run(options + ["check", stray])
         #expect(unknown.status == 1 && unknown.output.contains("unknown-project"), "\(unknown.output)")
     }

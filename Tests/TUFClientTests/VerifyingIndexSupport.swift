@@ -6,7 +6,7 @@ import TUFMetadata
 import TUFTestSupport
 
 /// A `VerifyingIndex` over a simulated repository of three projects (alpha, beta, gamma), each
-/// a signed page and one wheel. alpha is listed by `bin-a`, the others by `bin-b`, both
+/// a signed page and one wheel, and the signed project list. alpha is listed by `bin-a`, the others by `bin-b`, both
 /// delegated from targets, so a bin is loaded on first use as PyPI's are. The fetcher can hold
 /// chosen downloads (a dripping upstream the test releases) and the clock is the test's.
 final class IndexHarness {
@@ -24,12 +24,15 @@ final class IndexHarness {
             sim.addTarget(bin, Self.wheel(project), Self.wheelPath(project))
             sim.addTarget(bin, Self.page(project), "simple/\(project)/index.json")
         }
+        sim.addTarget("targets", Self.projectList, "simple/index.json")
         sim.updateSnapshot()
         fetcher = GatedFetcher(inner: sim)
         try! FileManager.default.createDirectory(atPath: dir.sub("metadata"), withIntermediateDirectories: true)
         try! FileManager.default.createDirectory(atPath: dir.sub("cache"), withIntermediateDirectories: true)
         try! Data(sim.signedRoots[0]).write(to: URL(fileURLWithPath: dir.sub("metadata/root.json")))
     }
+
+    static let projectList = Array(#"{"meta": {"api-version": "1.1"}, "projects": [{"name": "alpha"}, {"name": "beta"}, {"name": "gamma"}]}"#.utf8)
 
     static func wheel(_ project: String) -> [UInt8] { Array("the wheel of \(project) 1.0".utf8) }
     static func wheelPath(_ project: String) -> String { "packages/\(project)/\(project)-1.0-py3-none-any.whl" }
@@ -78,62 +81,6 @@ func bodyBytes(_ response: IndexResponse) -> [UInt8] {
 }
 
 func bodyText(_ response: IndexResponse) -> String { String(decoding: bodyBytes(response), as: UTF8.self) }
-
-/// The simulator, with downloads whose URL contains a held pattern stopped until released.
-final class GatedFetcher: Fetcher {
-    let inner: RepositorySimulator
-    private let holds = Mutex<[(pattern: String, gate: FetchGate)]>([])
-
-    init(inner: RepositorySimulator) { self.inner = inner }
-
-    /// Holds the next downloads of URLs containing `pattern`.
-    func hold(_ pattern: String) -> FetchGate {
-        let gate = FetchGate()
-        holds.withLock { $0.append((pattern, gate)) }
-        return gate
-    }
-
-    func fetch(_ url: String, maxLength: Int) async throws(ClientError) -> [UInt8] {
-        if let gate = holds.withLock({ $0.first { url.contains($0.pattern) }?.gate }) { await gate.pass() }
-        return try await inner.fetch(url, maxLength: maxLength)
-    }
-}
-
-/// A held download: `entered` fires when it starts, and it goes on once `release` is called.
-final class FetchGate: Sendable {
-    let entered = Signal()
-    let released = Signal()
-    func pass() async {
-        entered.fire()
-        await released.wait()
-    }
-    func release() { released.fire() }
-}
-
-/// A one-shot event that tasks can wait for.
-final class Signal: Sendable {
-    private let state = Mutex<(fired: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
-
-    func fire() {
-        let waiters = state.withLock { s -> [CheckedContinuation<Void, Never>] in
-            s.fired = true
-            defer { s.waiters = [] }
-            return s.waiters
-        }
-        waiters.forEach { $0.resume() }
-    }
-
-    func wait() async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let ready = state.withLock { s -> Bool in
-                if s.fired { return true }
-                s.waiters.append(continuation)
-                return false
-            }
-            if ready { continuation.resume() }
-        }
-    }
-}
 
 /// What happened, in order, across tasks.
 final class EventLog: Sendable {

@@ -1,37 +1,34 @@
-import Foundation
+import Synchronization
 
 /// A lock for async code: one holder at a time, waiters resumed in arrival order. An actor
 /// would not do: it lets other calls in at every `await`, and a refresh of the chain must
 /// have the trusted metadata to itself across its awaits.
-final class AsyncGate: @unchecked Sendable {
-    private let lock = NSLock()
-    private var busy = false
-    private var waiters: [CheckedContinuation<Void, Never>] = []
+final class AsyncGate: Sendable {
+    private let state = Mutex<(busy: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
 
     func acquire() async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            lock.lock()
-            if busy {
-                waiters.append(continuation)
-                lock.unlock()
-            } else {
-                busy = true
-                lock.unlock()
-                continuation.resume()
+            let entered = state.withLock { s -> Bool in
+                guard s.busy else {
+                    s.busy = true
+                    return true
+                }
+                s.waiters.append(continuation)
+                return false
             }
+            if entered { continuation.resume() }
         }
     }
 
     /// Hands the gate to the next waiter, or opens it.
     func release() {
-        lock.lock()
-        guard !waiters.isEmpty else {
-            busy = false
-            lock.unlock()
-            return
+        let next = state.withLock { s -> CheckedContinuation<Void, Never>? in
+            guard !s.waiters.isEmpty else {
+                s.busy = false
+                return nil
+            }
+            return s.waiters.removeFirst()
         }
-        let next = waiters.removeFirst()
-        lock.unlock()
-        next.resume()
+        next?.resume()
     }
 }

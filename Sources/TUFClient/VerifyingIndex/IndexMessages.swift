@@ -43,7 +43,7 @@ public struct IndexResponse: Sendable {
     public enum Body: Sendable {
         case bytes([UInt8])
         /// `length` bytes from `offset` of a verified cache file, held open since it was
-        /// checked: sent from that descriptor (sendfile), never read into memory or reopened.
+        /// checked: sent from that descriptor a chunk at a time, never whole in memory or reopened.
         case file(OpenFile, offset: Int64, length: Int64)
         /// The answer to HEAD: no bytes, and the length a GET would send.
         case head(length: Int64)

@@ -20,19 +20,12 @@ public enum SimplePages {
     /// of its own, so no target path can shadow the `/simple/` pages.
     public static func fileURL(for targetPath: String) -> String { "/files/" + PercentEncoding.encodePath(targetPath) }
 
-    /// The file links of a verified page. `page` is the page's JSON (it verified against its
-    /// signed hash); `signed` gives each file's signed entry by target path.
-    static func links(page: JSON, files: [ProjectFile], signed: [String: TargetFile]) -> [FileLink] {
-        let entries = page.objectValue?["files"]?.arrayValue ?? []
-        var requires: [String: String] = [:]
-        for entry in entries {
-            if let object = entry.objectValue, let name = object["filename"]?.stringValue,
-               let value = object["requires-python"]?.stringValue { requires[name] = value }
-        }
-        return files.map { file in
-            let summary = signed[file.targetPath]
-            return FileLink(filename: file.filename, url: fileURL(for: file.targetPath), sha256: summary?.hashes["sha256"],
-                            size: summary?.length ?? 0, requiresPython: requires[file.filename], yank: file.yank)
+    /// The file links of a verified project: each file's signed hash, size and yank state,
+    /// and what its own page entry says of the Python it requires.
+    static func links(_ project: VerifiedProject) -> [FileLink] {
+        project.entries.map { entry in
+            FileLink(filename: entry.file.filename, url: fileURL(for: entry.file.targetPath), sha256: entry.signed.hashes["sha256"],
+                     size: entry.signed.length, requiresPython: entry.requiresPython, yank: entry.file.yank)
         }
     }
 
@@ -81,11 +74,6 @@ public enum SimplePages {
             html += "    <a href=\"\(escape("/simple/" + PercentEncoding.encodeComponent(YankVerifier.normalize(name)) + "/"))\">\(escape(name))</a><br/>\n"
         }
         return Array((html + "  </body>\n</html>\n").utf8)
-    }
-
-    /// The project names of a verified `simple/index.json`.
-    static func projectNames(_ index: JSON) -> [String] {
-        (index.objectValue?["projects"]?.arrayValue ?? []).compactMap { $0.objectValue?["name"]?.stringValue }
     }
 
     static func yankJSON(_ yank: YankState) -> JSON {

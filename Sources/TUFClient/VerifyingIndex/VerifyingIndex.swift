@@ -1,6 +1,5 @@
 import Foundation
 import Synchronization
-import TUFCanonicalJSON
 import TUFMetadata
 
 /// The verifying simple index behind `tuf-verify serve`: answers an installer's requests
@@ -77,24 +76,11 @@ public final class VerifyingIndex: Sendable {
 
     private func projectList(_ request: IndexRequest) async -> IndexResponse {
         guard let format = PageFormat.negotiate(accept: request.accept, formatParameter: request.query("format")) else { return notAcceptable() }
-        let listPath = "simple/index.json"
-        let outcome = await trusted(what: "the project list") { (updater) throws(ClientError) -> [String]? in
-            let entry: TargetFile
-            do throws(ClientError) { entry = try await updater.targetInfo(listPath).targetFile } catch where error.code == .notFound { return nil }
-            let cached = try updater.findCached(listPath, entry)
-            let path = if let cached { cached } else { try await updater.download(listPath, entry) }
-            // Checked again in memory: the bytes parsed are the bytes that matched.
-            guard let bytes = LocalFiles.read(path) else { throw ClientError(.ioFailed, "\(path): cannot be read") }
-            try LengthAndHashes.verify(bytes, length: entry.length, hashes: entry.hashes, name: listPath)
-            guard let json = try? JSONParser().parse(bytes) else { throw ClientError(.malformed, "\(listPath): not JSON") }
-            return SimplePages.projectNames(json)
-        }
-        switch outcome {
+        switch await trusted(what: "the project list", { (updater) throws(ClientError) in try await updater.verifyProjectList() }) {
         case .refused(let refusal): return refusal
-        case .missing: return .text(404, "Not Found", "\(listPath): the signed metadata lists no project list")
+        case .missing: return .text(404, "Not Found", "\(Updater.projectListPath): the signed metadata lists no project list")
         case .found(let names):
-            let body = format == .json ? SimplePages.indexJSON(projects: names) : SimplePages.indexHTML(projects: names)
-            return page(body, format)
+            return page(format == .json ? SimplePages.indexJSON(projects: names) : SimplePages.indexHTML(projects: names), format)
         }
     }
 
@@ -109,12 +95,9 @@ public final class VerifyingIndex: Sendable {
         case .refused(let refusal): return refusal
         case .missing: return .text(404, "Not Found", "\(normalized): no such project in the signed metadata")
         case .found(let project):
-            let links = SimplePages.links(page: project.json, files: project.files, signed: project.signedFiles)
-            let shownName = project.json.objectValue?["name"]?.stringValue ?? normalized
-            let versions = project.json.objectValue?["versions"]?.arrayValue?.compactMap { $0.stringValue }
-            let body = format == .json ? SimplePages.projectJSON(name: shownName, versions: versions, links: links)
-                                       : SimplePages.projectHTML(name: shownName, links: links)
-            return page(body, format)
+            let links = SimplePages.links(project)
+            return page(format == .json ? SimplePages.projectJSON(name: project.name, versions: project.versions, links: links)
+                                        : SimplePages.projectHTML(name: project.name, links: links), format)
         }
     }
 
