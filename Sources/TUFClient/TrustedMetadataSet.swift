@@ -234,10 +234,15 @@ public struct TrustedMetadataSet: Sendable {
         }
         // 5.6.2: length and hashes as the snapshot lists them (when it does).
         try LengthAndHashes.verify(bytes, length: meta.length, hashes: meta.hashes, name: role)
-        let (envelope, new) = try Self.parse(Targets.self, bytes, name: role)
-        // 5.6.3: signed by a threshold of the delegator's keys for this role.
+        let envelope = try Self.envelope(bytes, name: role)
+        // 5.6.3: signed by a threshold of the delegator's keys for this role, checked before
+        // the payload is decoded: an unsigned 16,384-bin role costs no role decoding.
         try verifyDelegate(role, delegator: delegator, delegatorTargets: delegatorTargets,
-                           signedBytes: envelope.signedBytes, signatures: new.signatures)
+                           signedBytes: envelope.signedBytes, signatures: envelope.signatures)
+        // Every delegation entry is still checked (a malformed one anywhere refuses the role),
+        // but only the ones a search reaches are built.
+        let new: Metadata<Targets>
+        do { new = try Metadata(deferringRolesOf: envelope) } catch { throw ClientError(error) }
         // 5.6.4: its version must be the one the snapshot lists (mix-and-match, rollback).
         guard new.signed.version == meta.version else {
             let code: ClientError.Code = new.signed.version < meta.version ? .rollback : .versionMismatch
@@ -296,9 +301,12 @@ public struct TrustedMetadataSet: Sendable {
     // MARK: - parsing
 
     private static func parse<P: SignedPayload>(_: P.Type, _ bytes: some Collection<UInt8>, name: String) throws(ClientError) -> (Envelope, Metadata<P>) {
-        do {
-            let envelope = try Envelope(bytes: bytes, name: name)
-            return (envelope, try Metadata<P>(envelope: envelope))
-        } catch { throw ClientError(error) }
+        let envelope = try envelope(bytes, name: name)
+        do { return (envelope, try Metadata<P>(envelope: envelope)) } catch { throw ClientError(error) }
+    }
+
+    /// The parsed envelope of `bytes`, with its canonical signed bytes.
+    private static func envelope(_ bytes: some Collection<UInt8>, name: String) throws(ClientError) -> Envelope {
+        do { return try Envelope(bytes: bytes, name: name) } catch { throw ClientError(error) }
     }
 }
