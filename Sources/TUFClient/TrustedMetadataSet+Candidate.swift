@@ -48,3 +48,24 @@ extension TrustedMetadataSet {
         }
     }
 }
+
+extension TrustedMetadataSet.Candidate where P == Targets {
+    /// `parsed()` for a targets role whose signatures must verify under `keys` (5.6.3): bytes
+    /// are checked before the payload is decoded, and its delegations are decoded on demand
+    /// (each entry still checked), so a bad 16,384-bin role costs no role decoding.
+    func parsedVerified(by keys: RoleKeys, role: String) throws(ClientError) -> Parsed {
+        if given != nil {
+            let p = try parsed()
+            try p.require(keys, role)
+            return p
+        }
+        let envelope: Envelope
+        do { envelope = try Envelope(bytes: bytes, name: name) } catch { throw ClientError(error) }
+        let signedBytes = envelope.signedBytes, signatures = envelope.signatures
+        let result = keys.verifies(signedBytes: signedBytes, signatures: signatures)
+        do { try result.require(role) } catch { throw ClientError(error) }
+        let metadata: Metadata<Targets>
+        do { metadata = try Metadata(deferringRolesOf: envelope) } catch { throw ClientError(error) }
+        return Parsed(metadata: metadata, signedBytes: signedBytes) { $0 == keys ? result : $0.verifies(signedBytes: signedBytes, signatures: signatures) }
+    }
+}

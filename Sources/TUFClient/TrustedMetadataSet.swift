@@ -254,9 +254,12 @@ public struct TrustedMetadataSet: Sendable {
         }
         // 5.6.2: length and hashes as the snapshot lists them (when it does).
         try LengthAndHashes.verify(candidate.bytes, length: meta.length, hashes: meta.hashes, name: role)
-        let parsed = try candidate.parsed(), new = parsed.metadata
-        // 5.6.3: signed by a threshold of the delegator's keys for this role.
-        try parsed.require(delegateKeys(role, delegator: delegator, delegatorTargets: delegatorTargets), "\(role) (delegated by \(delegator))")
+        // 5.6.3: signed by a threshold of the delegator's keys for this role, checked before
+        // the payload is decoded: an unsigned 16,384-bin role costs no role decoding. Every
+        // delegation entry is still checked (a malformed one anywhere refuses the role), but
+        // only the ones a search reaches are built.
+        let keys = try delegateKeys(role, delegator: delegator, delegatorTargets: delegatorTargets)
+        let parsed = try candidate.parsedVerified(by: keys, role: "\(role) (delegated by \(delegator))"), new = parsed.metadata
         // 5.6.4: its version must be the one the snapshot lists (mix-and-match, rollback).
         guard new.signed.version == meta.version else {
             let code: ClientError.Code = new.signed.version < meta.version ? .rollback : .versionMismatch
@@ -312,9 +315,12 @@ public struct TrustedMetadataSet: Sendable {
     // MARK: - parsing
 
     private static func parse<P: SignedPayload>(_: P.Type, _ bytes: some Collection<UInt8>, name: String) throws(ClientError) -> (Envelope, Metadata<P>) {
-        do {
-            let envelope = try Envelope(bytes: bytes, name: name)
-            return (envelope, try Metadata<P>(envelope: envelope))
-        } catch { throw ClientError(error) }
+        let envelope = try envelope(bytes, name: name)
+        do { return (envelope, try Metadata<P>(envelope: envelope)) } catch { throw ClientError(error) }
+    }
+
+    /// The parsed envelope of `bytes`, with its canonical signed bytes.
+    private static func envelope(_ bytes: some Collection<UInt8>, name: String) throws(ClientError) -> Envelope {
+        do { return try Envelope(bytes: bytes, name: name) } catch { throw ClientError(error) }
     }
 }

@@ -21,22 +21,7 @@ public struct DelegatedRole: Sendable, Equatable {
     }
 
     public init(json: JSON, context: String) throws(MetadataError) {
-        var r = try FieldReader(json, context: context)
-        name = try r.string("name")
-        let name = self.name
-        // Formatted only for an error: building it for each of 16384 bins showed in profiles.
-        func ctx() -> String { "\(context)(\(name))" }
-        keyIDs = try r.stringArray("keyids")
-        threshold = try Int(r.int("threshold"))
-        guard let t = try r.optionalBool("terminating") else { throw MetadataError(.malformed, "\(ctx()): missing field \"terminating\"") }
-        terminating = t
-        paths = try r.optionalStringArray("paths")
-        pathHashPrefixes = try r.optionalStringArray("path_hash_prefixes")
-        unrecognized = r.remaining
-        guard (paths == nil) != (pathHashPrefixes == nil) else {
-            throw MetadataError(.malformed, "\(ctx()): exactly one of \"paths\" and \"path_hash_prefixes\" must be set")
-        }
-        try Role.validate(keyIDs: keyIDs, threshold: threshold, context: ctx())
+        self.init(try Fields(json: json, context: context))
     }
 
     public var json: JSON {
@@ -64,13 +49,6 @@ public struct DelegatedRole: Sendable, Equatable {
     /// `isDelegated(path:)` with the path's digest supplied (and computed at most once) by the
     /// caller: a search over 16384 hashed bins must not hash the path 16384 times.
     func isDelegated(path targetPath: String, pathDigest: () -> String) -> Bool {
-        if let paths {
-            return paths.contains { PathPattern.matches(pattern: $0, path: targetPath) }
-        }
-        if let pathHashPrefixes {
-            let digest = pathDigest()
-            return pathHashPrefixes.contains { digest.hasPrefix($0) }
-        }
-        return false
+        Self.isDelegated(path: targetPath, paths: paths, pathHashPrefixes: pathHashPrefixes, pathDigest: pathDigest)
     }
 }

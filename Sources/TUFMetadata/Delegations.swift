@@ -4,31 +4,28 @@ import TUFCanonicalJSON
 /// TAP 15 succinct roles.
 public struct Delegations: Sendable, Equatable {
     public var keys: [String: Key]
-    /// Named roles in priority order; exclusive with `succinctRoles`.
-    public var roles: [DelegatedRole]? { didSet { roleIndex = Self.index(roles) } }
-    /// Position of each named role by the UTF-8 bytes of its name: a lookup by name is one
-    /// hash, not a scan (a client or audit walking 16,384 bins did 16,384² comparisons).
-    private var roleIndex: [[UInt8]: Int] = [:]
+    /// Named roles in priority order; exclusive with `succinctRoles`. On delegations decoded
+    /// with `deferringRoles`, each read builds every role: ask `delegation(for:)` or
+    /// `rolesFor(targetPath:)` instead.
+    public var roles: [DelegatedRole]? {
+        get { roleList?.all }
+        set { roleList = newValue.map(DelegatedRoleList.init) }
+    }
+    private var roleList: DelegatedRoleList?
     public var succinctRoles: SuccinctRoles?
     public var unrecognized: JSONObject
 
     public init(keys: [String: Key], roles: [DelegatedRole]) {
-        self.keys = keys; self.roles = roles; self.succinctRoles = nil; self.unrecognized = JSONObject()
-        roleIndex = Self.index(roles)
-    }
-
-    /// The first position of each name (names are unique where parsed).
-    private static func index(_ roles: [DelegatedRole]?) -> [[UInt8]: Int] {
-        var index: [[UInt8]: Int] = [:]
-        for (i, r) in (roles ?? []).enumerated() where index[Array(r.name.utf8)] == nil { index[Array(r.name.utf8)] = i }
-        return index
+        self.keys = keys; self.roleList = DelegatedRoleList(roles); self.succinctRoles = nil; self.unrecognized = JSONObject()
     }
 
     public init(keys: [String: Key], succinctRoles: SuccinctRoles) {
-        self.keys = keys; self.roles = nil; self.succinctRoles = succinctRoles; self.unrecognized = JSONObject()
+        self.keys = keys; self.roleList = nil; self.succinctRoles = succinctRoles; self.unrecognized = JSONObject()
     }
 
-    public init(json: JSON, context: String) throws(MetadataError) {
+    /// Decodes delegations. With `deferringRoles`, named roles are checked by every rule
+    /// but decoded only when `roles` is read (see `DelegatedRoleList`).
+    public init(json: JSON, context: String, deferringRoles: Bool = false) throws(MetadataError) {
         var r = try FieldReader(json, context: context)
         keys = try FieldReader.dictionary(try r.object("keys"), "\(context).keys") { (id, value) throws(MetadataError) in
             try FieldReader.inContext(context, ".keys[\(id)]") { (c) throws(MetadataError) in try Key(json: value, context: c) }
@@ -37,23 +34,12 @@ public struct Delegations: Sendable, Equatable {
             guard let array = rolesJSON.arrayValue else {
                 throw MetadataError(.malformed, "\(context).roles: expected an array, found \(rolesJSON.kindName)")
             }
-            var seen = Set<ExactKey>()
-            var roles: [DelegatedRole] = []
-            for (i, element) in array.enumerated() {
-                let role = try FieldReader.inContext(context, ".roles[\(i)]") { (c) throws(MetadataError) in try DelegatedRole(json: element, context: c) }
-                try RoleName.validateDelegated(role.name, context: "\(context).roles[\(i)]")
-                guard seen.insert(ExactKey(role.name)).inserted else {
-                    throw MetadataError(.malformed, "\(context).roles: role \"\(role.name)\" is listed twice")
-                }
-                roles.append(role)
-            }
-            self.roles = roles
-            roleIndex = Self.index(roles)
+            roleList = try DelegatedRoleList(entries: array, context: context, deferred: deferringRoles)
         }
         if let s = r.take("succinct_roles") {
             succinctRoles = try SuccinctRoles(json: s, context: "\(context).succinct_roles")
         }
-        guard (roles == nil) != (succinctRoles == nil) else {
+        guard (roleList == nil) != (succinctRoles == nil) else {
             throw MetadataError(.malformed, "\(context): exactly one of \"roles\" and \"succinct_roles\" must be set")
         }
         unrecognized = r.remaining
@@ -68,23 +54,14 @@ public struct Delegations: Sendable, Equatable {
 
     /// Keyids and threshold of the delegated role `name`, if delegated here.
     public func delegation(for name: String) -> (keyIDs: [String], threshold: Int)? {
-        if let roles, let i = roleIndex[Array(name.utf8)] { return (roles[i].keyIDs, roles[i].threshold) }
+        if let found = roleList?.delegation(for: name) { return found }
         if let succinctRoles, succinctRoles.isDelegatedRole(name) { return (succinctRoles.keyIDs, succinctRoles.threshold) }
         return nil
     }
 
     /// The roles to consult for `targetPath`, in order, with whether each terminates.
     public func rolesFor(targetPath: String) -> [(name: String, terminating: Bool)] {
-        if let roles {
-            var digest: String?
-            let pathDigest = {
-                if let digest { return digest }
-                let d = DelegatedRole.pathDigest(targetPath)
-                digest = d
-                return d
-            }
-            return roles.filter { $0.isDelegated(path: targetPath, pathDigest: pathDigest) }.map { ($0.name, $0.terminating) }
-        }
+        if let roleList { return roleList.roles(for: targetPath) }
         if let succinctRoles {
             // TAP 15: exactly one bin is responsible, and the search ends there.
             return [(succinctRoles.roleName(for: targetPath), true)]

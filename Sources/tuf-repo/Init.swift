@@ -33,7 +33,7 @@ struct Init: ParsableCommand {
     var timestampKey: String
     @Option(name: .long, help: "Number of hashed bins, a power of two.")
     var bins = 16_384
-    @Flag(name: .long, help: "Use TAP 15 succinct hashed bins instead of explicit path_hash_prefixes roles.")
+    @Flag(name: .long, help: "Use TAP 15 succinct hashed bins instead of explicit path_hash_prefixes roles (recommended for a new repository: bins.json stays a few hundred bytes, and clients compute a target's bin from its hash).")
     var succinct = false
     @Flag(name: .long, help: "Also hash targets with blake2b-256 (taken from the pages when listed).")
     var blake2b = false
