@@ -91,7 +91,7 @@ import TUFTestSupport
         let snapshot = published.snapshot!.signed
         for n in 0..<16 {
             let name = p.bins.name(ofBin: n)
-            let bin = try repo.require(Targets.self, Repository.metadataPath("\(snapshot.meta(forRole: name)!.version).\(name).json"))
+            let bin = try repo.require(Targets.self, RepositoryLayout.metadata(role: name, version: snapshot.meta(forRole: name)!.version))
             #expect(bin.signed.expires == BinStagger.expiry(bin: n, of: 16, signedAt: Fixture.now, policy: p))
         }
     }

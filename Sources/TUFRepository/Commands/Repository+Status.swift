@@ -98,7 +98,7 @@ extension Repository {
         let published = try loadPublished()
         let staged = try loadStaged()
         var s = RepositoryStatus()
-        func role<P: SignedPayload>(_ name: String, _ l: Loaded<P>, _ keys: RoleKeys?, _ r: RepositoryRole) -> RoleStatus {
+        func role<P: SignedPayload>(_ name: String, _ l: LoadedMetadata<P>, _ keys: RoleKeys?, _ r: RepositoryRole) -> RoleStatus {
             let k = keys ?? RoleKeys(keyIDs: [], threshold: 1, keys: [:])
             return RoleStatus(role: name, version: l.signed.version, expires: l.signed.expires, keyIDs: k.keyIDs, threshold: k.threshold,
                               signedBy: k.verifies(signedBytes: l.signedBytes, signatures: l.metadata.signatures).signedBy,

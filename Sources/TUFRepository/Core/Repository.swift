@@ -31,11 +31,6 @@ public struct Repository {
     /// Every path of this repository.
     public var layout: RepositoryLayout { RepositoryLayout(root: path) }
 
-    // Being replaced by `RepositoryLayout` (issue 17); new code uses the layout.
-    static let policyFile = RepositoryLayout.policyFile
-    static func metadataPath(_ name: String) -> String { RepositoryLayout.metadata(name) }
-    static func stagedPath(_ role: RepositoryRole) -> String { RepositoryLayout.staged(role) }
-
     /// The policy of `tuf-repo.json`.
     public func policy() throws(RepositoryError) -> RepositoryPolicy {
         let file = layout.policyPath
@@ -66,11 +61,6 @@ public struct Repository {
     }
 
     // MARK: reading metadata
-
-    // The planner's types under the names the other commands use (issue 17 moves them out).
-    typealias Loaded = LoadedMetadata
-    typealias Published = PublishedChain
-    typealias Staged = StagedRoles
 
     /// Reads `relative` as metadata of type `P`; nil when the file does not exist.
     func load<P: SignedPayload>(_ type: P.Type, _ relative: String) throws(RepositoryError) -> LoadedMetadata<P>? {

@@ -54,7 +54,7 @@ extension Repository {
 
     /// Checks every copy against the staged role and adds their new signatures to `staged`
     /// (in memory). Throws, naming the copy, at the first fault.
-    private func mergeSignatures<P: SignedPayload>(into staged: inout Loaded<P>, role: RepositoryRole, copies: [String],
+    private func mergeSignatures<P: SignedPayload>(into staged: inout LoadedMetadata<P>, role: RepositoryRole, copies: [String],
                                                    keys: [RoleKeys], now: Expiry, as: P.Type) throws(RepositoryError) -> (added: [String], present: [String]) {
         let name = role.rawValue
         if staged.signed.expires.secondsSinceEpoch <= now.secondsSinceEpoch {

@@ -8,7 +8,7 @@ extension Repository {
     /// published root's (5.3.4 needs both); for targets, the root's targets role (and the published
     /// root's during a rotation); for bins,
     /// the targets role's delegation (staged versions first, as they will delegate).
-    func signingKeys(for role: RepositoryRole, staged: Staged, published: Published) throws(RepositoryError) -> [RoleKeys] {
+    func signingKeys(for role: RepositoryRole, staged: StagedRoles, published: PublishedChain) throws(RepositoryError) -> [RoleKeys] {
         switch role {
         case .root:
             guard let s = staged.root else { throw RepositoryError(.nothingStaged, "nothing is staged for root") }
@@ -89,7 +89,7 @@ extension Repository {
 
     /// The metadata of a delegator to edit for a rotation: the staged copy when one is under
     /// way, else the published one with its version bumped; its expiry renewed either way.
-    static func nextToStage<P: SignedPayload>(_ staged: Loaded<P>?, _ published: Loaded<P>?, role: String,
+    static func nextToStage<P: SignedPayload>(_ staged: LoadedMetadata<P>?, _ published: LoadedMetadata<P>?, role: String,
                                               expires: Expiry) throws(RepositoryError) -> P {
         var payload: P
         if let staged { payload = staged.signed } else {
@@ -103,7 +103,7 @@ extension Repository {
 
     /// Stages the next version of a published role (unless one is staged already) so that its
     /// new keys sign it before the delegator that lists them is published.
-    func restage(_ staged: Loaded<Targets>?, _ published: Loaded<Targets>?, as role: RepositoryRole,
+    func restage(_ staged: LoadedMetadata<Targets>?, _ published: LoadedMetadata<Targets>?, as role: RepositoryRole,
                  expires: Expiry) throws(RepositoryError) {
         guard staged == nil, var payload = published?.signed else { return }
         payload.version += 1
