@@ -137,25 +137,15 @@ extension IndexSnapshot {
             return changes(layout: layout)
         }
 
-        /// A rescan's candidates: the listed pages whose status differs from the store's (a
-        /// parallel stat walk; only those are read). Pages no longer listed are `removed`.
+        /// A rescan's candidates: the listed pages whose status differs from the store's (only
+        /// those are read), and with a changed list (`listed`) every page new to it. Pages no
+        /// longer listed are `removed`.
         mutating func changedPages(root: Directory, listed: [String]?) throws(RepositoryError) -> [String] {
-            let stored = try store.allPageStatus()
-            let names = listed ?? stored.keys.compactMap(PackageIndex.project(ofPage:))
-            let listedPages = Set(names.map(PackageIndex.pagePath(normalized:)))
-            for p in stored.keys where p != listPath && !listedPages.contains(p) { removed.append(p) }
-            let statuses = ParallelResults<PageRecord.Status?>(count: names.count)
-            DispatchQueue.concurrentPerform(iterations: IndexSnapshot.workers) { worker in
-                for i in stride(from: worker, to: names.count, by: IndexSnapshot.workers) {
-                    statuses.set(i, root.status(PackageIndex.pagePath(normalized: names[i])).map(PageRecord.Status.init))
-                }
-            }
-            var candidates: [String] = []
-            for (i, status) in statuses.values.enumerated() {
-                let p = PackageIndex.pagePath(normalized: names[i])
-                if status ?? nil != stored[p]?.status { candidates.append(p) }
-            }
-            return candidates
+            let table = try store.pageStatuses()
+            guard let listed else { return Rescan.changedStoredPages(table, root: root) }
+            let change = Rescan.listChange(table, listed: listed)
+            removed += change.removed
+            return Rescan.changedListedPages(table, change, root: root)
         }
 
         /// The candidates of named projects: their pages, and with a changed project list
@@ -168,11 +158,10 @@ extension IndexSnapshot {
             var mayBeGone = Set<String>()
             var listedPages: Set<String>?
             if let listed {
-                let now = Set(listed.map(PackageIndex.pagePath(normalized:)))
-                listedPages = now
-                let stored = try store.allPageStatus()
-                for p in stored.keys where p != listPath && !now.contains(p) { removed.append(p) }
-                for p in now where stored[p] == nil { candidates.append(p) }
+                let change = Rescan.listChange(try store.pageStatuses(), listed: listed)
+                listedPages = change.listed
+                removed += change.removed
+                for p in change.pages where change.storedAt[p] == nil { candidates.append(p) }
             }
             let requested = Array(Set(projects.map(PackageIndex.pagePath(normalized:)))).sorted()
             let stored = try store.pages(requested)

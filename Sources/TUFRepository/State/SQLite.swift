@@ -130,6 +130,12 @@ final class SQLiteStatement {
         guard let p = sqlite3_column_text(stmt, col) else { return "" }
         return String(cString: p)
     }
+    /// The text of column `col` as bytes in place, valid only inside `body` (no String made:
+    /// a rescan reads every page's path this way).
+    func withTextBytes<R>(_ col: Int32, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        let p = sqlite3_column_text(stmt, col)
+        return body(UnsafeBufferPointer(start: p, count: p == nil ? 0 : Int(sqlite3_column_bytes(stmt, col))))
+    }
     func blob(_ col: Int32) -> [UInt8] {
         let n = Int(sqlite3_column_bytes(stmt, col))
         guard n > 0, let p = sqlite3_column_blob(stmt, col) else { return [] }
