@@ -50,7 +50,14 @@ public final class S3TestServer: @unchecked Sendable, CustomStringConvertible {
 
     /// Starts a server of `kind`, waits until it answers, and creates `bucket`.
     public static func start(_ kind: Kind) async throws -> S3TestServer {
-        let server = try S3TestServer(kind)
+        // One seaweedfs at a time: four starting at once beside the rest of the suite on two
+        // cores kept one from opening its S3 port within a minute (CI, 2026-12-04).
+        if kind == .seaweedfs { await seaweedGate.enter() }
+        let server: S3TestServer
+        do { server = try S3TestServer(kind) } catch {
+            if kind == .seaweedfs { await seaweedGate.leave() }
+            throw error
+        }
         do {
             try await server.waitForBucket()
         } catch {
@@ -116,11 +123,11 @@ public final class S3TestServer: @unchecked Sendable, CustomStringConvertible {
     }
 
     /// Polls until the server creates the bucket (seaweedfs opens its S3 port before its
-    /// filer is ready), for at most a minute; fails at once if the process ends.
+    /// filer is ready), for at most three minutes; fails at once if the process ends.
     private func waitForBucket() async throws {
         let config = try configuration(retry: S3RetryPolicy(maxAttempts: 1))
         let client = S3Client(configuration: config, credentials: credentials)
-        let end = Date().addingTimeInterval(60)
+        let end = Date().addingTimeInterval(180)
         var last = ""
         while Date() < end, process.isRunning {
             do {
@@ -133,7 +140,7 @@ public final class S3TestServer: @unchecked Sendable, CustomStringConvertible {
             try? await Task.sleep(nanoseconds: 200_000_000)
         }
         await client.shutdown()
-        let why = process.isRunning ? "did not create its bucket within a minute" : "exited (\(process.terminationStatus))"
+        let why = process.isRunning ? "did not create its bucket within three minutes" : "exited (\(process.terminationStatus))"
         throw Failure("\(kind) \(why) (last: \(last)): \(logTail())")
     }
 
@@ -151,7 +158,10 @@ public final class S3TestServer: @unchecked Sendable, CustomStringConvertible {
         watchdog?.disarm()
         ProcessEnd.stop(process, grace: 1)
         for (role, port) in grpcSockets { unlink("/tmp/seaweedfs-\(role)-grpc-\(port).sock") }
+        if kind == .seaweedfs { Task { await Self.seaweedGate.leave() } }
     }
+
+    private static let seaweedGate = StartGate()
 
     deinit { stop() }
 

@@ -10,6 +10,7 @@ import TUFTestSupport
     static let page = "simple/tiny-utils/index.json"
     static let file = "packages/zeta/zeta-0.0.1.tar.gz"
 
+    @discardableResult
     func rebin(_ w: Workspace, _ args: [String], check: Bool = true) throws -> (status: Int32, output: String) {
         try w.tufRepo(["rebin", "--repo", w.repo, "--durability", "none"] + args
                       + ["bins", "bin-n", "snapshot", "timestamp"].flatMap { ["--key", w.pem($0)] }, check: check)
