@@ -12,10 +12,7 @@ import TUFTestSupport
 @Suite struct RescanTests {
     /// A repository generated once from the small index at `dir/index`.
     static func generated(_ dir: TempDir) throws -> Repository {
-        let repo = try Fixture.repository(in: dir)
-        try IndexBuilder.small.write(to: dir.sub("index"))
-        _ = try repo.generate(index: dir.sub("index"), signers: Fixture.online, now: Fixture.now)
-        return repo
+        try ProjectUploadTests.publishedSmallIndex(in: dir)
     }
 
     /// The incremental read a rescan of `dir/index` makes now (nil: the full read would decide).
