@@ -68,19 +68,11 @@ extension Repository {
             if !directories.isEmpty { try store.syncAll(directories: directories) }
             created += linked
         }
-        let copies = missingPageCopies(snapshot)
+        let copies = store.unwrittenCopies(snapshot.pageBytes.map { ($0.key, snapshot.pages[$0.key]!, $0.value) })
         do { try store.write(copies) } catch {
             for p in created { _ = unlink(layout.absolute(p)) }
             throw error
         }
         return created + copies.map(\.path)
-    }
-
-    /// The hash-prefixed copies of the pages read that are not written yet.
-    private func missingPageCopies(_ snapshot: IndexSnapshot) -> [(path: String, bytes: [UInt8])] {
-        snapshot.pageBytes.compactMap { (p, bytes) in
-            let copy = RepositoryLayout.hashPrefixedTarget(p, sha256: snapshot.pages[p]!)
-            return FileSystem.exists(layout.absolute(copy)) ? nil : (copy, bytes)
-        }
     }
 }

@@ -81,12 +81,18 @@ extension RepositoryStore: PublicationWriter {
     /// be missing: this also repairs names a crash left behind), then syncs their folders.
     func linkPlainNames(_ pages: [PlainPage]) throws(RepositoryError) {
         try reach(.plainNames)
-        let missing = pages.compactMap { page -> (path: String, bytes: [UInt8])? in
+        let missing = unwrittenCopies(pages.map { ($0.path, $0.sha256, $0.bytes) })
+        if !missing.isEmpty { try write(missing) }
+        try relinkPlainNames(pages.map { ($0.path, $0.sha256) })
+    }
+
+    /// The hash-prefixed copies of `pages` not on disk yet, as files to write: the one rule of
+    /// the copies written before a publication and of those a plain-name step repairs.
+    func unwrittenCopies(_ pages: [(path: String, sha256: String, bytes: [UInt8])]) -> [(path: String, bytes: [UInt8])] {
+        pages.compactMap { page in
             let prefixed = RepositoryLayout.hashPrefixedTarget(page.path, sha256: page.sha256)
             return FileSystem.exists(layout.absolute(prefixed)) ? nil : (prefixed, page.bytes)
         }
-        if !missing.isEmpty { try write(missing) }
-        try relinkPlainNames(pages.map { ($0.path, $0.sha256) })
     }
 
     /// Hard-links the plain name of each page to its hash-prefixed copy of `sha256` (which
