@@ -60,7 +60,7 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
-        .target(name: "TUFRepository", dependencies: ["TUFMetadata", "TUFClient", "TUFFileSystem", "CSQLite"]),
+        .target(name: "TUFRepository", dependencies: ["TUFMetadata", "TUFClient", "TUFFileSystem", "TUFObjectStore", "CSQLite"]),
         // Publishing to object storage (S3 API): the SigV4 signer, pure and tested on its own, and
         // the S3 client on the same HTTP client as TUFHTTPClient (NIOSSL: to tell TLS failures,
         // which are not retried, from dropped connections, which are).

@@ -28,6 +28,7 @@ struct Generate: ParsableCommand {
 
     @OptionGroup var repoOption: RepoOption
     @OptionGroup var publishing: IndexPublishingOptions
+    @OptionGroup var bucketOptions: BucketOptions
     @Option(name: .long, help: ArgumentHelp("Publish only this project's page (an upload); repeat.", valueName: "NAME"))
     var project: [String] = []
     @Option(name: .long, help: ArgumentHelp("Read project names from FILE (one a line, # comments), - for stdin.", valueName: "FILE"))
@@ -40,7 +41,8 @@ struct Generate: ParsableCommand {
     }
 
     func run() throws {
-        let repo = repoOption.repository(progress: progress || ProgressReporter.stderrIsTerminal)
+        let repo = try bucketOptions.attach(to: repoOption.repository(progress: progress || ProgressReporter.stderrIsTerminal))
+        defer { repo.reportBucket() }
         let projects = project.isEmpty && projectsFrom == nil ? nil : try ProjectNames.read(project, from: projectsFrom)
         let r = try repo.generate(index: publishing.index, signers: try publishing.signers(), linkFiles: publishing.linkFiles,
                                   projects: projects, now: currentTime())

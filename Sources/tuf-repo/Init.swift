@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import TUFMetadata
 import TUFRepository
@@ -44,6 +45,7 @@ struct Init: ParsableCommand {
     @Option(name: .customLong("sign-with"), help: ArgumentHelp("A private key (PEM file or pkcs11: URI) to sign with now; repeat.", valueName: "KEY"))
     var signWith: [String] = []
     @OptionGroup var keyOptions: PrivateKeyOptions
+    @OptionGroup var bucketOptions: BucketOptions
 
     func expiryPolicy() throws -> [RepositoryRole: Int64] {
         var out: [RepositoryRole: Int64] = [:]
@@ -74,14 +76,18 @@ struct Init: ParsableCommand {
     func run() throws {
         let policy = try RepositoryPolicy(binCount: bins, succinct: succinct, hashAlgorithms: blake2b ? [.sha256, .blake2b256] : [.sha256],
                                           expiry: try expiryPolicy(), retention: try parseDuration(retention, option: "--retention"))
-        let options = InitOptions(
+        var options = InitOptions(
             rootKeys: try rootKeys.map(KeyFiles.loadPublic), rootThreshold: rootThreshold,
             targetsKeys: try targetsKeys.map(KeyFiles.loadPublic), targetsThreshold: targetsThreshold,
             binsKeys: try binsKeys.map(KeyFiles.loadPublic), binsThreshold: binsThreshold,
             binNKeys: [try KeyFiles.loadPublic(binNKey)], snapshotKeys: [try KeyFiles.loadPublic(snapshotKey)],
             timestampKeys: [try KeyFiles.loadPublic(timestampKey)], policy: policy)
-        let (_, outcome) = try Repository.initialize(at: repoOption.repo, options: options, signers: try keyOptions.load(signWith),
-                                                     now: currentTime(), durability: repoOption.durability)
+        // Recorded in the policy: every later command publishes there too.
+        options.policy.publish = try bucketOptions.publish.map { try BucketSettings(url: $0, endpoint: bucketOptions.s3Endpoint) }
+        let bucket = try options.policy.publish?.open(environment: ProcessInfo.processInfo.environment)
+        let (repo, outcome) = try Repository.initialize(at: repoOption.repo, options: options, signers: try keyOptions.load(signWith),
+                                                        now: currentTime(), durability: repoOption.durability, bucket: bucket)
+        repo.reportBucket()
         report(outcome)
     }
 }

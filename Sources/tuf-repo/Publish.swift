@@ -19,6 +19,7 @@ struct Publish: ParsableCommand {
 
     @OptionGroup var repoOption: RepoOption
     @OptionGroup var publishing: IndexPublishingOptions
+    @OptionGroup var bucketOptions: BucketOptions
     @Option(name: .long, help: ArgumentHelp("At most N queue entries per publication.", valueName: "N"))
     var maxBatch: Int?
     @Flag(name: .long, help: "Keep draining the queue until SIGTERM or SIGINT.")
@@ -29,7 +30,8 @@ struct Publish: ParsableCommand {
     }
 
     func run() throws {
-        let repo = repoOption.repository()
+        let repo = try bucketOptions.attach(to: repoOption.repository())
+        defer { repo.reportBucket() }
         let signers = try publishing.signers()
         if follow {
             signal(SIGTERM) { _ in stopRequested = 1 }

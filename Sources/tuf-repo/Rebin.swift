@@ -19,13 +19,16 @@ struct Rebin: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("A private key (PEM): the bins keys and the online keys; repeat.", valueName: "PEM"))
     var key: [String] = []
     @OptionGroup var keyOptions: PrivateKeyOptions
+    @OptionGroup var bucketOptions: BucketOptions
 
     func validate() throws {
         guard bins >= 2, bins <= 65_536, bins & (bins - 1) == 0 else { throw ValidationError("--bins must be a power of two from 2 to 65536") }
     }
 
     func run() throws {
-        let r = try repoOption.repository().rebin(count: bins, succinct: succinct, signers: try keyOptions.load(key), now: currentTime())
+        let repo = try bucketOptions.attach(to: repoOption.repository())
+        defer { repo.reportBucket() }
+        let r = try repo.rebin(count: bins, succinct: succinct, signers: try keyOptions.load(key), now: currentTime())
         print("published \(r.written.count) metadata files (\(r.binsSigned) bins signed); the repository has \(bins) bins")
     }
 }

@@ -38,6 +38,7 @@ struct Sign: ParsableCommand {
     @Option(name: .long, parsing: .upToNextOption, help: ArgumentHelp("Signed copies to merge into the staged ROLE (with --repo), instead of signing.", valueName: "COPY"))
     var merge: [String] = []
     @OptionGroup var keyOptions: PrivateKeyOptions
+    @OptionGroup var bucketOptions: BucketOptions
     @Flag(name: .long, help: "Sign without asking after the review (for scripts; without a terminal, sign refuses unless given).")
     var yes = false
 
@@ -56,7 +57,7 @@ struct Sign: ParsableCommand {
 
     func run() throws {
         if !merge.isEmpty {
-            let m = try writes.repository(at: repo!).merge(role: try RepositoryRole(parsing: role!), copies: merge, now: currentTime())
+            let m = try bucketOptions.attach(to: writes.repository(at: repo!)).merge(role: try RepositoryRole(parsing: role!), copies: merge, now: currentTime())
             print("merged \(m.added.count) new signature(s) into staged \(role!)" + (m.added.isEmpty ? "" : ": " + m.added.joined(separator: " "))
                   + (m.alreadyPresent.isEmpty ? "" : "; already present: " + m.alreadyPresent.joined(separator: " ")))
             report(m.outcome)
@@ -74,7 +75,7 @@ struct Sign: ParsableCommand {
             print("signed \(type) metadata \(file)")
             return
         }
-        let outcome = try writes.repository(at: repo!).sign(pending, signer: signer, now: currentTime())
+        let outcome = try bucketOptions.attach(to: writes.repository(at: repo!)).sign(pending, signer: signer, now: currentTime())
         print("signed staged \(role!)")
         report(outcome)
     }

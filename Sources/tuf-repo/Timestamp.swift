@@ -11,6 +11,7 @@ struct TimestampCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("The timestamp private key (PEM file or pkcs11: URI).", valueName: "KEY"))
     var key: String
     @OptionGroup var keyOptions: PrivateKeyOptions
+    @OptionGroup var bucketOptions: BucketOptions
     @Option(name: .long, help: ArgumentHelp("Only refresh when the timestamp expires within this duration.", valueName: "DURATION"))
     var ifExpiringWithin: String?
 
@@ -20,7 +21,9 @@ struct TimestampCommand: ParsableCommand {
 
     func run() throws {
         let window = try ifExpiringWithin.map { try parseDuration($0, option: "--if-expiring-within") }
-        let r = try repoOption.repository().refreshTimestamp(signer: try keyOptions.load([key])[0], ifExpiringWithin: window, now: currentTime())
+        let repo = try bucketOptions.attach(to: repoOption.repository())
+        defer { repo.reportBucket() }
+        let r = try repo.refreshTimestamp(signer: try keyOptions.load([key])[0], ifExpiringWithin: window, now: currentTime())
         reportPrune(r)
         print(r.published ? "timestamp refreshed" : "timestamp is fresh; nothing to do")
     }

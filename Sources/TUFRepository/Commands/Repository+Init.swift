@@ -64,7 +64,8 @@ extension Repository {
     /// Creates the repository at `path`: policy, root, targets and bins staged and signed with the
     /// matching `signers`; everything is published at once when the signers suffice.
     public static func initialize(at path: String, options o: InitOptions, signers: [any Signer], now: Expiry,
-                                  durability: RepositoryStore.Durability = .batch) throws(RepositoryError) -> (Repository, StageOutcome) {
+                                  durability: RepositoryStore.Durability = .batch,
+                                  bucket: BucketPublication? = nil) throws(RepositoryError) -> (Repository, StageOutcome) {
         try checkKeys(o.rootKeys, threshold: o.rootThreshold, role: "root")
         try checkKeys(o.targetsKeys, threshold: o.targetsThreshold, role: "targets")
         try checkKeys(o.binsKeys, threshold: o.binsThreshold, role: "bins")
@@ -72,7 +73,8 @@ extension Repository {
         try checkKeys(o.snapshotKeys, threshold: 1, role: "snapshot")
         try checkKeys(o.timestampKeys, threshold: 1, role: "timestamp")
         try FileIO.makeDirectories(path)
-        let repo = Repository(path: path, durability: durability)
+        var repo = Repository(path: path, durability: durability)
+        repo.bucket = bucket
         guard !FileSystem.exists(repo.layout.policyPath) else {
             throw RepositoryError(.invalidArgument, "\(path) already holds a repository (\(RepositoryLayout.policyFile))")
         }

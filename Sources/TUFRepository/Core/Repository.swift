@@ -19,6 +19,8 @@ public struct Repository {
     /// The one clock of the repository's commands, read at the façade (the CLI sets `.system`,
     /// tests a fixed one); everything below takes `now: Expiry`.
     public var clock: WallClock = .system
+    /// The bucket every publication also goes to, first (`--publish s3://…`), when set.
+    public var bucket: BucketPublication?
 
     public init(path: String, durability: RepositoryStore.Durability = .batch, lockWait: Double = 5) {
         var p = path
@@ -52,6 +54,9 @@ public struct Repository {
         guard FileSystem.isDirectory(path) else { throw RepositoryError(.notInitialized, "\(path): no such repository directory") }
         let lock = try RepositoryLock(repository: path, wait: lockWait)
         defer { lock.release() }
+        // The bucket first: its lease, then the folder brought level with it (`BucketSync`).
+        defer { if let bucket { BucketSync.end(bucket) } }
+        if let bucket { try BucketSync.begin(bucket, repository: self) }
         // Every command first completes a publication that a crash interrupted.
         let replay = try replayPlainNameJournal(repairing: repairing)
         try recordPublication()

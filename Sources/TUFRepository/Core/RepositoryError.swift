@@ -43,6 +43,13 @@ public struct RepositoryError: TUFError {
         case damagedState
         /// A failure injected by a test (`RepositoryStore.failBefore`); never raised otherwise.
         case injectedFailure
+        /// A request to the bucket published to failed (after its retries); the message names
+        /// the object and the store's answer.
+        case bucket
+        /// A versioned object already in the bucket holds other bytes than the ones to publish.
+        case bucketConflict
+        /// Another publisher holds the bucket's lease, or changed the bucket during the run.
+        case publisherBusy
 
         /// The kind of fault, as the CLI names it.
         public var kind: String {
@@ -63,6 +70,9 @@ public struct RepositoryError: TUFError {
             case .unverifiedPublished: "unverified published metadata"
             case .damagedState: "damaged state store"
             case .injectedFailure: "injected failure"
+            case .bucket: "bucket error"
+            case .bucketConflict: "bucket conflict"
+            case .publisherBusy: "publisher busy"
             }
         }
     }

@@ -22,6 +22,8 @@ public struct RepositoryPolicy: Sendable, Equatable {
     /// Bin-n expiries fall on per-bin slots spread over the day (`BinStagger`), so each cron
     /// cycle re-signs an even share of the bins.
     public var staggerBins: Bool
+    /// Where publications also go (a bucket), when the repository publishes to one.
+    public var publish: BucketSettings?
 
     public init(binCount: Int = 16_384, succinct: Bool = false, binNamePrefix: String = "bin",
                 hashAlgorithms: [HashAlgorithm] = [.sha256],
@@ -64,7 +66,7 @@ public struct RepositoryPolicy: Sendable, Equatable {
         func durations(_ d: [RepositoryRole: Int64]) -> JSON {
             .object(JSONObject(RepositoryRole.allCases.map { .init(key: $0.rawValue, value: .string(DurationText.format(d[$0]!))) }))
         }
-        return .object(JSONObject([
+        var members: [JSONObject.Member] = [
             .init(key: "bin_name_prefix", value: .string(binNamePrefix)),
             .init(key: "bins", value: .int(Int64(binCount))),
             .init(key: "expires", value: durations(expiry)),
@@ -73,7 +75,10 @@ public struct RepositoryPolicy: Sendable, Equatable {
             .init(key: "retention", value: .string(DurationText.format(retention))),
             .init(key: "stagger_bins", value: .bool(staggerBins)),
             .init(key: "succinct", value: .bool(succinct)),
-        ]))
+        ]
+        // Only when set: the policy of a repository that publishes to a folder stays as it was.
+        if let publish { members.insert(.init(key: "publish", value: publish.json), at: 4) }
+        return .object(JSONObject(members))
     }
 
     /// Reads `tuf-repo.json`; `file` names it in errors.
@@ -114,6 +119,7 @@ public struct RepositoryPolicy: Sendable, Equatable {
         try self.init(binCount: Int(bins), succinct: succinct, binNamePrefix: o["bin_name_prefix"]?.stringValue ?? "bin",
                       hashAlgorithms: algorithms, expiry: try durations("expires"), refreshWindow: try durations("refresh_within"),
                       retention: retention, staggerBins: stagger)
+        if let p = o["publish"] { publish = try BucketSettings(json: p, file: file) }
     }
 
     /// The bytes of `tuf-repo.json`.

@@ -131,8 +131,7 @@ extension Repository {
                                                                      expires: Self.expiry(now, policy.expiry(of: .timestamp))),
                                                 snapshotMeta: MetaFile(version: version, describing: snapshotBytes, hashAlgorithms: [.sha256])))
             try Self.sign(&md, role: "timestamp", keys: RoleKeys(root: root.signed, .timestamp), signers: [SignerEntry(signer)])
-            try store.reach(.timestamp)
-            try store.write([(RepositoryLayout.timestampFile, md.encoded())])
+            try publicationWriter(publishedSnapshot: nil).put(WriteBatch(step: .timestamp, files: [(RepositoryLayout.timestampFile, md.encoded())]))
             var result = PublishResult(written: [RepositoryLayout.timestampFile], binsSigned: 0)
             pruneAfterPublication(&result)
             return result

@@ -130,7 +130,7 @@ extension Repository {
             return (0, [])
         }
         let sha = Dictionary(journal.pages.map { ($0.path, $0.sha256) }, uniquingKeysWith: { a, _ in a })
-        try store.relinkPlainNames(pending.relink.map { ($0, sha[$0]!) })
+        try publicationWriter(publishedSnapshot: nil).relinkPlainNames(pending.relink.map { ($0, sha[$0]!) })
         guard pending.missingCopies.isEmpty else {
             if repairing { return (pending.relink.count, pending.missingCopies) }
             let names = pending.missingCopies.map { RepositoryLayout.hashPrefixedTarget($0, sha256: sha[$0]!) }

@@ -47,7 +47,8 @@ extension Repository {
             StateUpdate(bins: bins.rebuilt.merging(plan.binEntries) { $1 }, pages: request.pageChanges,
                         header: request.header.map { var h = $0; h.snapshotVersion = plan.snapshotVersion; return h })
         }
-        let written = try carryOut(plan.steps(signed, state: state, plainNames: request.plainNames), state: request.state, writer: store)
+        let written = try carryOut(plan.steps(signed, state: state, plainNames: request.plainNames), state: request.state,
+                                  writer: publicationWriter(publishedSnapshot: published.snapshot?.signed))
         return PublishResult(written: written, binsSigned: signed.bins.count, heldRoot: plan.heldRoot)
     }
 
