@@ -25,9 +25,11 @@ struct BucketWriter: PublicationWriter {
         if let ts = batch.files.first(where: { $0.path == RepositoryLayout.timestampFile }) { session.expectedTimestamp = ts.bytes }
     }
 
-    /// Removes the new names of a publication that failed before its timestamp, there and here.
+    /// Removes the new names of a publication that failed before its timestamp, here, and in
+    /// the bucket only while it is still this run's: after another publisher's timestamp or
+    /// lease, the same versioned names may be its files.
     func remove(_ paths: [String]) {
-        try? bucket.delete(paths)
+        if (try? session.checkUnchanged()) != nil { try? bucket.delete(paths) }
         local.remove(paths)
     }
 
