@@ -65,7 +65,15 @@ struct BucketAdoption {
         do { trusted = try TrustedMetadataSet(rootBytes: rootBytes, referenceTime: repository.clock.now(), checkExpiry: false) } catch {
             throw RepositoryError(.invalidMetadata, "\(layout.absolute(RepositoryLayout.rootFile)): \(error.message)")
         }
+        // The root chain from version 1 under its versioned names, as a folder that published
+        // it holds (audits walk it from 1): the older ones as the bucket has them, the trusted
+        // one from root.json. Clients and the planner trust only what follows from root.json.
         var roots: [(path: String, bytes: [UInt8])] = []
+        let trustedVersion = trusted.root.signed.version
+        for v in 1...trustedVersion where !FileSystem.exists(layout.absolute(RepositoryLayout.metadata(role: "root", version: v))) {
+            let path = RepositoryLayout.metadata(role: "root", version: v)
+            if let bytes = v == trustedVersion ? rootBytes : try bucket.get(path, maxBytes: BucketSync.metadataLimit) { roots.append((path, bytes)) }
+        }
         while true {
             let path = RepositoryLayout.metadata(role: "root", version: trusted.root.signed.version + 1)
             guard let bytes = try bucket.get(path, maxBytes: BucketSync.metadataLimit) else { break }
