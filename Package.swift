@@ -92,7 +92,7 @@ let package = Package(
         .testTarget(name: "TUFIndexServerTests", dependencies: ["TUFIndexServer", "TUFClient", "TUFTestSupport"]),
         // The CLI and end-to-end tests run the built binaries; depending on them builds them.
         .testTarget(name: "TUFVerifyCLITests", dependencies: ["TUFClient", "TUFTestSupport", "tuf-verify"]),
-        .testTarget(name: "TUFRepositoryTests", dependencies: ["TUFRepository", "TUFClient", "TUFTestSupport", "tuf-repo"]),
+        .testTarget(name: "TUFRepositoryTests", dependencies: ["TUFRepository", "TUFClient", "TUFObjectStore", "TUFTestSupport", "tuf-repo"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TUFTestSupport", "TUFClient", "TUFHTTPClient", "TUFRepository", "tuf-repo", "tuf-verify"]),
     ],
     swiftLanguageModes: [.v6]

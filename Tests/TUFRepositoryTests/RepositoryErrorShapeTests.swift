@@ -3,6 +3,7 @@ import Testing
 import TUFCanonicalJSON
 import TUFCrypto
 import TUFMetadata
+import TUFObjectStore
 @testable import TUFRepository
 import TUFTestSupport
 
@@ -18,6 +19,7 @@ import TUFTestSupport
         ErrorShapeCase("from JSONError") { RepositoryError(JSONError(.tooDeep, at: 9, "deep"), file: $0) },
         ErrorShapeCase("from SQLiteError") { RepositoryError(SQLiteError(code: 11, message: "page \($0): damaged hashes")) },
         ErrorShapeCase("SQLiteError") { SQLiteError(code: 1, message: "page \($0)") },
+        ErrorShapeCase("from ObjectStoreError") { RepositoryError(ObjectStoreError(.server, "PUT s3://b/\($0)")) },
     ])
     func theMessageEscapesTerminalControls(_ c: ErrorShapeCase) { c.expectEscaped() }
 
@@ -29,7 +31,8 @@ import TUFTestSupport
             .awaitingSignatures: "awaiting signatures", .invalidMetadata: "invalid metadata", .nothingStaged: "nothing staged",
             .verificationFailed: "verification failed", .interruptedPublication: "interrupted publication",
             .unverifiedPublished: "unverified published metadata", .damagedState: "damaged state store",
-            .injectedFailure: "injected failure",
+            .injectedFailure: "injected failure", .bucket: "bucket error", .bucketConflict: "bucket conflict",
+            .publisherBusy: "publisher busy",
         ]
         #expect(Set(RepositoryError.Code.allCases) == Set(kinds.keys))
         for code in RepositoryError.Code.allCases { #expect(RepositoryError(code, "x").kind == kinds[code]) }
