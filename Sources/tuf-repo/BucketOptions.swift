@@ -17,10 +17,11 @@ struct BucketOptions: ParsableArguments {
         if s3Endpoint != nil, publish == nil { throw ValidationError("--s3-endpoint needs --publish") }
     }
 
-    /// The settings asked for: the options, else the policy's.
+    /// The settings asked for: the options, else the policy's. A policy that cannot be read
+    /// names no bucket here: the command reports it in its own order (a refused key first).
     func settings(_ repo: Repository) throws -> BucketSettings? {
         if let publish { return try BucketSettings(url: publish, endpoint: s3Endpoint) }
-        return try repo.policy().publish
+        return try? repo.policy().publish
     }
 
     /// `repo` publishing to the bucket, when there is one.
