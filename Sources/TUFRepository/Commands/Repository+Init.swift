@@ -35,43 +35,17 @@ public struct StageOutcome: Sendable, Equatable {
 }
 
 extension Repository {
-    /// Rejects a key list or threshold that could never verify, and a list that holds one key
-    /// material twice (same keyid, or another spelling of the key): it would count as two keys.
-    static func checkKeys(_ keys: [Key], threshold: Int, role: String) throws(RepositoryError) {
-        guard !keys.isEmpty else { throw RepositoryError(.invalidArgument, "\(role): at least one key is needed") }
-        var seen: [[UInt8]: String] = [:]
-        for k in keys {
-            if let first = seen[k.publicKey.material] {
-                throw RepositoryError(.invalidArgument, first == k.keyID
-                    ? "\(role): key \(first) is given twice"
-                    : "\(role): keys \(first) and \(k.keyID) are the same key written two ways; list it once")
-            }
-            seen[k.publicKey.material] = k.keyID
-        }
-        guard threshold >= 1, threshold <= keys.count else {
-            throw RepositoryError(.invalidArgument, "\(role): the threshold must be from 1 to the number of keys (\(keys.count)), is \(threshold)")
-        }
-    }
-
-    /// The `targets` → `bins` delegation: every path (all sixteen first hex digits of the path hash,
-    /// because `*` does not cross `/` in TUF path patterns).
-    static func binsDelegation(keys: [Key], threshold: Int) -> Delegations {
-        Delegations(keys: Dictionary(keys.map { ($0.keyID, $0) }, uniquingKeysWith: { a, _ in a }),
-                    roles: [DelegatedRole(name: "bins", keyIDs: keys.map(\.keyID), threshold: threshold, terminating: false,
-                                          pathHashPrefixes: (0..<16).map { String($0, radix: 16) })])
-    }
-
     /// Creates the repository at `path`: policy, root, targets and bins staged and signed with the
     /// matching `signers`; everything is published at once when the signers suffice.
     public static func initialize(at path: String, options o: InitOptions, signers: [any Signer], now: Expiry,
                                   durability: RepositoryStore.Durability = .batch,
                                   bucket: BucketPublication? = nil) throws(RepositoryError) -> (Repository, StageOutcome) {
-        try checkKeys(o.rootKeys, threshold: o.rootThreshold, role: "root")
-        try checkKeys(o.targetsKeys, threshold: o.targetsThreshold, role: "targets")
-        try checkKeys(o.binsKeys, threshold: o.binsThreshold, role: "bins")
-        try checkKeys(o.binNKeys, threshold: 1, role: "bin-n")
-        try checkKeys(o.snapshotKeys, threshold: 1, role: "snapshot")
-        try checkKeys(o.timestampKeys, threshold: 1, role: "timestamp")
+        try RoleEdits.checkKeys(o.rootKeys, threshold: o.rootThreshold, role: "root")
+        try RoleEdits.checkKeys(o.targetsKeys, threshold: o.targetsThreshold, role: "targets")
+        try RoleEdits.checkKeys(o.binsKeys, threshold: o.binsThreshold, role: "bins")
+        try RoleEdits.checkKeys(o.binNKeys, threshold: 1, role: "bin-n")
+        try RoleEdits.checkKeys(o.snapshotKeys, threshold: 1, role: "snapshot")
+        try RoleEdits.checkKeys(o.timestampKeys, threshold: 1, role: "timestamp")
         try FileIO.makeDirectories(path)
         var repo = Repository(path: path, durability: durability)
         repo.bucket = bucket
@@ -90,7 +64,7 @@ extension Repository {
                 .timestamp: Role(keyIDs: o.timestampKeys.map(\.keyID), threshold: 1),
             ], consistentSnapshot: true)
             let targets = Targets(common: SignedCommon(version: 1, expires: expiry(now, p.expiry(of: .targets))),
-                                  delegations: binsDelegation(keys: o.binsKeys, threshold: o.binsThreshold))
+                                  delegations: RoleEdits.binsDelegation(keys: o.binsKeys, threshold: o.binsThreshold))
             let bins = Targets(common: SignedCommon(version: 1, expires: expiry(now, p.expiry(of: .bins))),
                                delegations: p.bins.delegations(keys: o.binNKeys, threshold: 1, succinct: p.succinct))
             try repo.store.write([(RepositoryLayout.policyFile, p.encoded())])

@@ -43,10 +43,10 @@ extension Repository {
             let until = Self.expiry(now, expires ?? policy.expiry(of: role))
             let bytes: [UInt8]
             switch role {
-            case .root: bytes = Metadata(signed: try Self.nextToStage(staged.root, published.root, role: "root", expires: until)).encoded()
+            case .root: bytes = Metadata(signed: try RoleEdits.nextToStage(staged.root, published.root, role: "root", expires: until)).encoded()
             case .targets:
-                bytes = Metadata(signed: try Self.nextToStage(staged.targets, published.targets, role: "targets", expires: until)).encoded()
-            default: bytes = Metadata(signed: try Self.nextToStage(staged.bins, published.bins, role: "bins", expires: until)).encoded()
+                bytes = Metadata(signed: try RoleEdits.nextToStage(staged.targets, published.targets, role: "targets", expires: until)).encoded()
+            default: bytes = Metadata(signed: try RoleEdits.nextToStage(staged.bins, published.bins, role: "bins", expires: until)).encoded()
             }
             try store.write([(RepositoryLayout.staged(role), bytes)])
         }

@@ -4,13 +4,22 @@ import TUFFileSystem
 import TUFMetadata
 
 extension Repository {
-    /// Audits the published repository by replaying it through the client's own trusted set
-    /// (TUFClient's `TrustedMetadataSet`, spec 5.3–5.6), as a fresh client trusting version 1
-    /// of root would: the root chain, timestamp, snapshot, targets, bins and every bin at
-    /// `now`. Then each target lies in its bin and every target served from `targets/` has its
-    /// signed length and hashes. The tool and the client cannot disagree: one set of rules.
-    /// Returns one line per fault; empty when the repository is sound.
-    public func audit(now: Expiry) throws(RepositoryError) -> [String] {
+    /// Audits the published repository (`RepositoryAudit`): one line per fault; empty when the
+    /// repository is sound.
+    public func audit(now: Expiry) throws(RepositoryError) -> [String] { RepositoryAudit(layout: layout, now: now).run() }
+}
+
+/// `tuf-repo verify`: the published repository replayed through the client's own trusted set
+/// (TUFClient's `TrustedMetadataSet`, spec 5.3–5.6), as a fresh client trusting version 1 of
+/// root would: the root chain, timestamp, snapshot, targets, bins and every bin at `now`. Then
+/// each target lies in its bin and every target served from `targets/` has its signed length
+/// and hashes. The tool and the client cannot disagree: one set of rules. It reads the folder
+/// and changes nothing.
+struct RepositoryAudit {
+    let layout: RepositoryLayout
+    let now: Expiry
+
+    func run() -> [String] {
         var faults: [String] = []
         func read(_ name: String) -> [UInt8]? {
             do {

@@ -45,13 +45,13 @@ extension Repository {
                     list.remove(at: i)
                 }
                 for k in add where !list.contains(where: { $0.keyID == k.keyID }) { list.append(k) }
-                try Self.checkKeys(list, threshold: threshold ?? min(oldThreshold, list.count), role: name)
+                try RoleEdits.checkKeys(list, threshold: threshold ?? min(oldThreshold, list.count), role: name)
                 return list
             }
             switch role {
             case .root, .targets, .snapshot, .timestamp:
                 let type = RoleType(rawValue: role.rawValue)!
-                var root = try Self.nextToStage(staged.root, published.root, role: "root", expires: Self.expiry(now, policy.expiry(of: .root)))
+                var root = try RoleEdits.nextToStage(staged.root, published.root, role: "root", expires: Self.expiry(now, policy.expiry(of: .root)))
                 let old = root.roles[type]!
                 let list = try apply(old.keyIDs, root.keys, old.threshold, role: role.rawValue)
                 root.roles[type] = Role(keyIDs: list.map(\.keyID), threshold: threshold ?? min(old.threshold, list.count))
@@ -65,17 +65,17 @@ extension Repository {
                 }
                 return .root
             case .bins:
-                var targets = try Self.nextToStage(staged.targets, published.targets, role: "targets",
+                var targets = try RoleEdits.nextToStage(staged.targets, published.targets, role: "targets",
                                                    expires: Self.expiry(now, policy.expiry(of: .targets)))
                 guard let d = RoleKeys(delegator: targets, "bins") else { throw RepositoryError(.invalidMetadata, "targets does not delegate to bins") }
                 let list = try apply(d.keyIDs, d.keys, d.threshold, role: "bins")
-                targets.delegations = Self.binsDelegation(keys: list, threshold: threshold ?? min(d.threshold, list.count))
+                targets.delegations = RoleEdits.binsDelegation(keys: list, threshold: threshold ?? min(d.threshold, list.count))
                 try store.write([(RepositoryLayout.staged(.targets), Metadata(signed: targets).encoded())])
                 // New bins keys must sign bins before the new targets can be published.
                 try restage(staged.bins, published.bins, as: .bins, expires: Self.expiry(now, policy.expiry(of: .bins)))
                 return .targets
             case .binN:
-                var bins = try Self.nextToStage(staged.bins, published.bins, role: "bins", expires: Self.expiry(now, policy.expiry(of: .bins)))
+                var bins = try RoleEdits.nextToStage(staged.bins, published.bins, role: "bins", expires: Self.expiry(now, policy.expiry(of: .bins)))
                 guard let d = try PublicationPlanner.binKeys(bins, policy: policy)[policy.bins.name(ofBin: 0)] else {
                     throw RepositoryError(.invalidMetadata, "bins delegates no bins")
                 }
@@ -85,20 +85,6 @@ extension Repository {
                 return .bins
             }
         }
-    }
-
-    /// The metadata of a delegator to edit for a rotation: the staged copy when one is under
-    /// way, else the published one with its version bumped; its expiry renewed either way.
-    static func nextToStage<P: SignedPayload>(_ staged: LoadedMetadata<P>?, _ published: LoadedMetadata<P>?, role: String,
-                                              expires: Expiry) throws(RepositoryError) -> P {
-        var payload: P
-        if let staged { payload = staged.signed } else {
-            guard let published else { throw RepositoryError(.notInitialized, "no published \(role) to rotate") }
-            payload = published.signed
-            payload.version += 1
-        }
-        payload.expires = expires
-        return payload
     }
 
     /// Stages the next version of a published role (unless one is staged already) so that its
