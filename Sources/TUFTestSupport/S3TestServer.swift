@@ -24,6 +24,8 @@ public final class S3TestServer: @unchecked Sendable, CustomStringConvertible {
     public let region = "us-east-1"
     /// The identity the server knows; the secret is made fresh for each server.
     public let credentials: AWSCredentials
+    /// The secret of `credentials`, for the tools a test runs (their environment).
+    public let secret: String
     let process: Process
     let folder: TempDir
     /// Kills the server if this process dies first (a crashed test leaves nothing running).
@@ -74,6 +76,7 @@ public final class S3TestServer: @unchecked Sendable, CustomStringConvertible {
         self.kind = kind
         folder = TempDir(prefix: "s3-\(kind)")
         let secret = "test-secret-\(UUID().uuidString)"
+        self.secret = secret
         credentials = AWSCredentials(accessKeyID: "AKIDTUFTEST", secretAccessKey: secret)
         let ports = try FreePorts.take(kind == .seaweedfs ? 8 : 1)
         let arguments: [String]
@@ -101,8 +104,11 @@ public final class S3TestServer: @unchecked Sendable, CustomStringConvertible {
     /// `weed server` with every port given (all bound on 127.0.0.1), small volumes, no
     /// Iceberg or Lance gateways, and one identity with all rights.
     private static func seaweedArguments(ports p: [Int], folder: TempDir, accessKeyID: String, secret: String) throws -> [String] {
+        // "anonymous": unsigned GETs read, as clients of a published repository do; every
+        // write still needs the signed identity (a wrong secret is SignatureDoesNotMatch).
         let identity: [String: Any] = ["identities": [["name": "tuf-test", "actions": ["Admin", "Read", "Write", "List", "Tagging"],
-                                                       "credentials": [["accessKey": accessKeyID, "secretKey": secret]]]]]
+                                                       "credentials": [["accessKey": accessKeyID, "secretKey": secret]]],
+                                                      ["name": "anonymous", "actions": ["Read"]]]]
         try JSONSerialization.data(withJSONObject: identity).write(to: URL(fileURLWithPath: folder.sub("s3.json")))
         try FileManager.default.createDirectory(atPath: folder.sub("data"), withIntermediateDirectories: true)
         return ["server", "-ip=127.0.0.1", "-ip.bind=127.0.0.1", "-dir=\(folder.sub("data"))",
@@ -166,6 +172,14 @@ public final class S3TestServer: @unchecked Sendable, CustomStringConvertible {
     deinit { stop() }
 
     public var description: String { "\(kind) at \(endpoint)" }
+
+    /// The environment the AWS tools (and tuf-repo) read these credentials from.
+    public var awsEnvironment: [String: String] {
+        ["AWS_ACCESS_KEY_ID": credentials.accessKeyID, "AWS_SECRET_ACCESS_KEY": secret, "AWS_REGION": region]
+    }
+
+    /// The bucket's plain HTTP URL of `prefix/` (what clients read, unsigned).
+    public func publicURL(_ prefix: String) -> String { "\(endpoint)/\(bucket)/\(prefix)" }
 
     /// A server that could not be started.
     public struct Failure: Error, CustomStringConvertible {

@@ -18,13 +18,16 @@ final class Workspace: @unchecked Sendable {
     var repo: String { root + "/repo" }
     var metadata: String { repo + "/metadata" }
     let linkFiles: Bool
+    /// Added to the environment of every `tuf-repo` run (a bucket's credentials).
+    var environment: [String: String]
 
     /// `init` (root1, targets, bins now; root3 in a second sitting), then `generate`.
     /// `indexSource` is the index snapshot to copy (keys-example/index unless given).
     init(succinct: Bool = false, linkFiles: Bool = true, expires: [String] = [], initArguments: [String] = [],
-         indexSource: String? = nil) throws {
+         indexSource: String? = nil, environment: [String: String] = [:]) throws {
         root = try Self.makeTemporaryFolder("tuf-e2e")
         self.linkFiles = linkFiles
+        self.environment = environment
         do {
             let fm = FileManager.default
             let example = Interop.projectRoot.appendingPathComponent("keys-example").path
@@ -60,7 +63,7 @@ final class Workspace: @unchecked Sendable {
     @discardableResult
     func tufRepo(_ arguments: [String], check: Bool = true) throws -> (status: Int32, output: String) {
         guard let binary = BuiltBinaries.tufRepo else { throw Failure("tuf-repo is not built beside the tests") }
-        var environment = ProcessInfo.processInfo.environment
+        var environment = ProcessInfo.processInfo.environment.merging(self.environment) { $1 }
         environment[Self.passphraseVariable] = "example-only"
         let result = try Interop.run(binary, arguments, environment: environment)
         if check, result.status != 0 { throw Failure("tuf-repo \(arguments.joined(separator: " ")): exit \(result.status)\n\(result.output)") }
