@@ -72,6 +72,32 @@ import TUFTestSupport
         try await wrongSecretChangesNothing(server, w)
         try await secondMachineTakesOver(server, w, python: python, meta: meta, targets: targets)
         try await aLeaseInForceIsRefusedAndALapsedOneTakenOver(server, w)
+        try await pruneSweepsTheBucketByTheFoldersMarks(server, w, python: python, meta: meta, targets: targets)
+    }
+
+    /// `prune` removes in the bucket what it removes in the folder, and what a killed run left
+    /// only there (a copy no role lists, a version above the published one); what the kept
+    /// snapshot reaches stays, and clients still read it.
+    func pruneSweepsTheBucketByTheFoldersMarks(_ server: S3TestServer, _ w: Workspace, python: PythonClient,
+                                               meta: String, targets: String) async throws {
+        let debris = ["targets/simple/tiny-utils/\(String(repeating: "ab", count: 32)).index.json", "metadata/999.bin-0.json"]
+        try await S3Client.withClient(configuration: server.configuration(prefix: Self.prefix), credentials: server.credentials) { s3 in
+            for key in debris { _ = try await s3.put(key, Array("left by a killed run".utf8)) }
+        }
+        let before = try await Self.bucketFiles(server)
+        #expect(before.keys.filter { $0.hasSuffix(".snapshot.json") }.count > 1, "superseded snapshots to prune")
+        let r = try w.tufRepo(["prune", "--repo", w.repo, "--set-retention", "0s"])
+        #expect(r.output.contains("objects in s3://"), "\(r.output)")
+        let after = try await Self.bucketFiles(server)
+        // The folder adopted the second machine's metadata, not its pages: the bucket has
+        // those beside every file the folder keeps.
+        let folder = try Self.folderFiles(w.repo)
+        #expect(after.filter { $0.key.hasPrefix("metadata/") } == folder.filter { $0.key.hasPrefix("metadata/") }, "the bucket keeps the folder's metadata")
+        #expect(Set(folder.keys).subtracting(after.keys).sorted() == [])
+        #expect(after.keys.filter { $0.hasSuffix(".snapshot.json") }.count == 1)
+        for key in debris { #expect(after[key] == nil, "\(key) swept") }
+        let fetched = try python.fetch([Self.page], metadataURL: meta, targetsURL: targets, trustedRoot: "\(w.metadata)/1.root.json")
+        #expect(fetched.status == 0, "\(fetched.output)")
     }
 
     /// A wrong secret: exit 1 naming the bucket and the store's refusal, never the secret;

@@ -14,11 +14,14 @@ public struct PruneReport: Sendable, Equatable {
     /// True when every file under `targets/` was examined (else only the copies the removed
     /// bins listed).
     public var fullSweep = false
+    /// Keys removed from the bucket published to (or, dry, that would be), relative to its prefix.
+    public var bucketKeys: [String] = []
 
     public var isEmpty: Bool { metadataFiles.isEmpty && targetFiles.isEmpty }
 
     public var json: JSON {
         .object(JSONObject([
+            .init(key: "bucket_keys", value: .array(bucketKeys.map { .string($0) })),
             .init(key: "bytes_freed", value: .int(bytesFreed)),
             .init(key: "dry_run", value: .bool(dryRun)),
             .init(key: "full_sweep", value: .bool(fullSweep)),

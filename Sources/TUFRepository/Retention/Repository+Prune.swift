@@ -7,6 +7,12 @@ struct PruneSweep {
     var metadata: [String]
     /// Paths below `targets/`: hash-prefixed copies no kept role lists, and temporary files.
     var targets: [String]
+
+    static func isSnapshot(_ name: String) -> Bool { RetentionPlanner.removableName(name)?.role == "snapshot" }
+
+    /// The metadata names in the order they go: role files, then snapshots (a crash part-way
+    /// never leaves a kept snapshot without its files).
+    var removalOrder: [String] { metadata.filter { !Self.isSnapshot($0) }.sorted() + metadata.filter(Self.isSnapshot).sorted() }
 }
 
 extension Repository {
@@ -87,8 +93,10 @@ extension Repository {
             if !dryRun, log.oldestOnDisk != kept.first { log.oldestOnDisk = kept.first; try savePublicationLog(log) }
             return report
         }
-        let sweep = try pruneSweep(kept: kept, metadataNames: names, temporary: temporary, fullSweep: fullSweep)
+        let sweep = try pruneSweep(kept: kept, metadataNames: names, temporary: temporary,
+                                   targetCandidates: fullSweep ? try everyTargetCopy() : nil)
         try remove(sweep, dryRun: dryRun, into: &report)
+        if let bucket { try sweepBucket(bucket, after: sweep, kept: kept, fullSweep: fullSweep, dryRun: dryRun, into: &report) }
         report.fullSweep = fullSweep
         if !dryRun {
             for v in removed { log.published[v] = nil }
@@ -105,9 +113,10 @@ extension Repository {
     }
 
     /// Marks what the kept snapshots reach (the role files, and the target copies their roles
-    /// list) and returns the rest of `metadataNames`, and of the target copies examined.
+    /// list) and returns the rest of `metadataNames`, and of the target copies examined:
+    /// `targetCandidates`, or when nil those the unmarked role files list.
     private func pruneSweep(kept: [Int64], metadataNames names: [String], temporary: [String],
-                            fullSweep: Bool) throws(RepositoryError) -> PruneSweep {
+                            targetCandidates: [String]?) throws(RepositoryError) -> PruneSweep {
         var marked: Set<String> = []
         var marks = TargetMarks()
         for v in kept {
@@ -116,7 +125,7 @@ extension Repository {
             marks.add(s)
         }
         let metadata = names.filter { RetentionPlanner.removableName($0) != nil && !marked.contains($0) } + temporary
-        let candidates = fullSweep ? try everyTargetCopy() : targetCopies(listedBy: metadata)
+        let candidates = targetCandidates ?? targetCopies(listedBy: metadata)
         var targets: [String] = []
         for c in candidates {
             guard let t = RetentionPlanner.hashPrefixedTarget(c) else { targets.append(c); continue }
@@ -157,10 +166,35 @@ extension Repository {
         for t in sweep.targets {
             if try freed.remove(t, below: layout.targetsDirectory, dryRun: dryRun) { report.targetFiles.append(t) }
         }
-        let isSnapshot = { (n: String) in RetentionPlanner.removableName(n)?.role == "snapshot" }
-        for m in sweep.metadata.filter({ !isSnapshot($0) }) + sweep.metadata.filter(isSnapshot) {
+        for m in sweep.removalOrder {
             if try freed.remove(m, below: layout.metadataDirectory, dryRun: dryRun) { report.metadataFiles.append(m) }
         }
         report.bytesFreed = freed.bytes
+    }
+
+    /// The same in the bucket (level with the folder: `BucketSync` ran under the lock): what
+    /// the folder's sweep removed and, on a full sweep, every other key of the bucket's
+    /// listing that no kept snapshot reaches by the same marks (copies and versions a killed
+    /// run left there). Plain names, roots and `timestamp.json` are never candidates.
+    private func sweepBucket(_ bucket: BucketPublication, after local: PruneSweep, kept: [Int64], fullSweep: Bool, dryRun: Bool,
+                             into report: inout PruneReport) throws(RepositoryError) {
+        var sweep = PruneSweep(metadata: local.metadata.filter { !FileTree.isTemporary($0) },
+                               targets: local.targets.filter { !FileTree.isTemporary(TargetPath.splitLast($0).name) })
+        if fullSweep {
+            let metadataFolder = RepositoryLayout.metadataFolder + "/", targetsFolder = RepositoryLayout.targetsFolder + "/"
+            let names = try bucket.bucket.list(metadataFolder).keys.map { String($0.dropFirst(metadataFolder.count)) }.filter { !$0.contains("/") }
+            let copies = try bucket.bucket.list(targetsFolder).keys.map { String($0.dropFirst(targetsFolder.count)) }
+                .filter { RetentionPlanner.hashPrefixedTarget($0) != nil }
+            let remote = try pruneSweep(kept: kept, metadataNames: names, temporary: [], targetCandidates: copies)
+            sweep.metadata = Array(Set(sweep.metadata).union(remote.metadata))
+            sweep.targets = Array(Set(sweep.targets).union(remote.targets)).sorted()
+        }
+        let keys = sweep.targets.map(RepositoryLayout.target) + sweep.removalOrder.map(RepositoryLayout.metadata)
+        report.bucketKeys = keys
+        if dryRun || keys.isEmpty { return }
+        // In the order of the folder's removals, one step after the other.
+        try bucket.bucket.delete(sweep.targets.map(RepositoryLayout.target))
+        try bucket.bucket.delete(sweep.removalOrder.filter { !PruneSweep.isSnapshot($0) }.map(RepositoryLayout.metadata))
+        try bucket.bucket.delete(sweep.removalOrder.filter(PruneSweep.isSnapshot).map(RepositoryLayout.metadata))
     }
 }
