@@ -146,9 +146,9 @@ import TUFTestSupport
     /// Another holder's lease in force stops a publication, naming the holder, and nothing is
     /// written; a lapsed one is taken over.
     func aLeaseInForceIsRefusedAndALapsedOneTakenOver(_ server: S3TestServer, _ w: Workspace) async throws {
-        func putLease(until: Date) async throws {
+        func putLease(until: Date, holder: String = "signer-b pid 7") async throws {
             let f = ISO8601DateFormatter()
-            let body = Array(#"{"holder":"signer-b pid 7","until":"\#(f.string(from: until))"}"#.utf8)
+            let body = Array(#"{"holder":"\#(holder)","until":"\#(f.string(from: until))"}"#.utf8)
             try await S3Client.withClient(configuration: server.configuration(prefix: Self.prefix), credentials: server.credentials) { s3 in
                 _ = try await s3.put("tuf-repo-lease.json", body)
             }
@@ -158,6 +158,17 @@ import TUFTestSupport
         let refused = try w.tufRepo(["timestamp", "--repo", w.repo, "--key", w.pem("timestamp")], check: false)
         #expect(refused.status == 1 && refused.output.contains("publisher busy") && refused.output.contains("signer-b pid 7"), "\(refused.output)")
         #expect(try await Self.bucketFiles(server) == before)
+        // Left by a process of this machine that is gone (a release that failed): taken over.
+        let gone = Process()
+        gone.executableURL = URL(fileURLWithPath: "/bin/true")
+        try gone.run()
+        gone.waitUntilExit()
+        var host = [CChar](repeating: 0, count: 256)
+        gethostname(&host, 255)
+        let here = String(decoding: host.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        try await putLease(until: Date().addingTimeInterval(3600), holder: "\(here) pid \(gone.processIdentifier) run 1")
+        let afterDeath = try w.tufRepo(["timestamp", "--repo", w.repo, "--key", w.pem("timestamp")], check: false)
+        #expect(afterDeath.status == 0, "\(afterDeath.output)")
         try await putLease(until: Date().addingTimeInterval(-60))
         let taken = try w.tufRepo(["timestamp", "--repo", w.repo, "--key", w.pem("timestamp")], check: false)
         #expect(taken.status == 0, "\(taken.output)")

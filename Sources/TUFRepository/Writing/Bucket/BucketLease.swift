@@ -4,8 +4,9 @@ import TUFMetadata
 
 /// The bucket's publisher lease: `tuf-repo-lease.json` at the prefix, created only if absent
 /// (`If-None-Match: *`, which S3 and the S3-compatible stores evaluate atomically), naming its
-/// holder and when it lapses. A lease past its time is taken over (its holder died); one in
-/// force is refused, naming the holder. Released at the end of the command.
+/// holder and when it lapses. A lease past its time, or left by a process of this machine that
+/// is gone, is taken over; one in force is refused, naming the holder. Released at the end of
+/// the command.
 struct BucketLease {
     static let key = "tuf-repo-lease.json"
     let bucket: any ObjectBucket
@@ -18,7 +19,7 @@ struct BucketLease {
         let bytes = lease.encoded(until: now.adding(seconds: seconds))
         let object = BucketObject(key: key, bytes: bytes, createOnly: true, contentType: "application/json", cacheControl: "no-store")
         if try bucket.put([object]) == [.stored] { return lease }
-        if let held = try lease.read(), held.holder != lease.holder, !(held.until < now) {
+        if let held = try lease.read(), held.holder != lease.holder, !(held.until < now), !isDeadHereBefore(held.holder) {
             throw RepositoryError(.publisherBusy, "\(bucket.name)\(key): \(held.holder) publishes to this bucket until \(held.until) (its lease); wait for it, or remove the lease object if that publisher is gone")
         }
         // Lapsed (or unreadable): its holder is gone. Last writer wins; `confirm` reads it back.
@@ -55,9 +56,21 @@ struct BucketLease {
     }
 
     private static func holderName() -> String {
+        "\(hostName()) pid \(getpid()) run \(UInt64.random(in: 0...UInt64.max) & 0xffff_ffff)"
+    }
+
+    private static func hostName() -> String {
         var host = [CChar](repeating: 0, count: 256)
         gethostname(&host, host.count - 1)
-        let name = String(decoding: host.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        return "\(name) pid \(getpid()) run \(UInt64.random(in: 0...UInt64.max) & 0xffff_ffff)"
+        return String(decoding: host.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// A lease of an earlier run on this machine whose process is gone (killed, or its
+    /// release failed with the store): it binds nobody, and waiting out its time would stall
+    /// cron's next run for nothing.
+    private static func isDeadHereBefore(_ holder: String) -> Bool {
+        let parts = holder.split(separator: " ")
+        guard parts.count == 5, parts[0] == hostName(), parts[1] == "pid", let pid = Int32(parts[2]), pid > 0, pid != getpid() else { return false }
+        return kill(pid, 0) != 0 && errno == ESRCH
     }
 }
