@@ -6,7 +6,8 @@ import TUFTestSupport
 /// Publishing to a bucket end to end, on a real seaweedfs on 127.0.0.1 (issue 20): the tools
 /// as operators run them (`init --publish`, generate, an upload, cron's timestamp), clients
 /// reading the bucket over its plain HTTP endpoint (python-tuf's ngclient and tuf-verify), a
-/// wrong secret, a second signing machine taking over from the bucket alone, and the lease.
+/// wrong secret, a second signing machine taking over from the bucket alone, the lease,
+/// prune in the bucket, and pip installing through `tuf-verify serve` in front of the bucket.
 @Suite(.enabled(if: Interop.enabled && S3TestServer.enabled), .serialized) struct S3BucketPublishTests {
     static let prefix = "pypi"
     static let page = "simple/tiny-utils/index.json"
@@ -73,6 +74,22 @@ import TUFTestSupport
         try await secondMachineTakesOver(server, w, python: python, meta: meta, targets: targets)
         try await aLeaseInForceIsRefusedAndALapsedOneTakenOver(server, w)
         try await pruneSweepsTheBucketByTheFoldersMarks(server, w, python: python, meta: meta, targets: targets)
+        try pipInstallsThroughServeInFrontOfTheBucket(server)
+    }
+
+    /// pip installs a real wheel through `tuf-verify serve` whose upstream is the bucket.
+    func pipInstallsThroughServeInFrontOfTheBucket(_ server: S3TestServer) throws {
+        let source = try Workspace.makeTemporaryFolder("tuf-e2e-s3-wheels")
+        defer { try? FileManager.default.removeItem(atPath: source) }
+        try WheelRepository.makeIndex(source)
+        let w = try Workspace(initArguments: ["--publish", "s3://\(server.bucket)/wheels", "--s3-endpoint", server.endpoint],
+                              indexSource: source, environment: server.awsEnvironment)
+        let proxy = try VerifyingProxy(trustedRoot: "\(w.metadata)/1.root.json")
+        try proxy.start(upstream: server.publicURL("wheels"))
+        let outcome = try Installer.pip.install("demo-app", index: proxy.url)
+        #expect(outcome.status == 0, "\(outcome.output)")
+        #expect(outcome.installed["demo-app"] == "2.0", "\(outcome.installed)")
+        #expect(proxy.stop() == 0)
     }
 
     /// `prune` removes in the bucket what it removes in the folder, and what a killed run left
