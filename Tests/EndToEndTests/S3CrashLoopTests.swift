@@ -18,11 +18,8 @@ import TUFTestSupport
         var random = SeededGenerator(seed: seed)
         let server = try await S3TestServer.start(.seaweedfs)
         defer { server.stop() }
-        let url = "s3://\(server.bucket)/\(Self.prefix)"
-        let w = try Workspace(linkFiles: false, initArguments: ["--publish", url, "--s3-endpoint", server.endpoint], environment: server.awsEnvironment)
-        let meta = server.publicURL("\(Self.prefix)/metadata/"), targets = server.publicURL("\(Self.prefix)/targets/")
-        let python = try PythonClient()
-        let trusted = "\(w.metadata)/1.root.json"
+        let b = try BucketWorkspace(server, prefix: Self.prefix)
+        let w = b.w
         guard let binary = BuiltBinaries.tufRepo else { throw Failure("tuf-repo is not built beside the tests") }
         var environment = ProcessInfo.processInfo.environment.merging(w.environment) { $1 }
         environment[Workspace.passphraseVariable] = "example-only"
@@ -45,11 +42,11 @@ import TUFTestSupport
             let killed = try Child.run(binary, arguments, environment: environment, killAfter: delay)
             if killed.killed { landed += 1 }
             let context = "kill #\(kill) (seed \(seed)): \(arguments[0]) SIGKILLed \(Int(delay * 1000)) ms in: \(killed)"
-            let read = try python.fetch([Self.page], metadataURL: meta, targetsURL: targets, trustedRoot: trusted)
+            let read = try b.read([Self.page])
             #expect(read.status == 0, "the bucket after \(context)\n\(read.output)")
             let rerun = try Child.run(binary, arguments, environment: environment)
             #expect(rerun.status == 0 && !rerun.signaled, "rerun after \(context)\n\(rerun)")
-            let after = try python.fetch([Self.page], metadataURL: meta, targetsURL: targets, trustedRoot: trusted)
+            let after = try b.read([Self.page])
             let served = sha256(try w.published("targets/\(Self.page)"))
             #expect(after.status == 0 && after.lines[Self.page]?["sha256"] as? String == served,
                     "after the rerun of \(context)\n\(after.output)")

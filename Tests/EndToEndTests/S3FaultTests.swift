@@ -28,11 +28,8 @@ import TUFTestSupport
     @Test func anUploadMeetingAStoreFaultLeavesABucketClientsReadAndARerunCompletesIt() async throws {
         let server = try await S3TestServer.start(.seaweedfs)
         defer { server.stop() }
-        let url = "s3://\(server.bucket)/\(Self.prefix)"
-        let w = try Workspace(linkFiles: false, initArguments: ["--publish", url, "--s3-endpoint", server.endpoint], environment: server.awsEnvironment)
-        let meta = server.publicURL("\(Self.prefix)/metadata/"), targets = server.publicURL("\(Self.prefix)/targets/")
-        let python = try PythonClient()
-        let trusted = "\(w.metadata)/1.root.json"
+        let b = try BucketWorkspace(server, prefix: Self.prefix)
+        let w = b.w, url = b.url
         var change = 0
         func upload(through endpoint: String) throws -> (status: Int32, output: String) {
             change += 1
@@ -68,12 +65,12 @@ import TUFTestSupport
                 } else {
                     #expect(r.status == 0, "retried: \(context)")
                 }
-                let read = try python.fetch([Self.page], metadataURL: meta, targetsURL: targets, trustedRoot: trusted)
+                let read = try b.read([Self.page])
                 #expect(read.status == 0, "the bucket after \(context)\n\(read.output)")
                 // A rerun straight to the store completes the publication.
                 let rerun = try upload(through: server.endpoint)
                 #expect(rerun.status == 0, "rerun after \(context)\n\(rerun.output)")
-                let after = try python.fetch([Self.page], metadataURL: meta, targetsURL: targets, trustedRoot: trusted)
+                let after = try b.read([Self.page])
                 #expect(after.lines[Self.page]?["sha256"] as? String == sha256(try w.published("targets/\(Self.page)")), "\(context)")
             }
         }
@@ -85,8 +82,7 @@ import TUFTestSupport
     @Test func takenVersionedNamesAreReplacedWhenNothingNamesThemAndABadNextRootStopsEverything() async throws {
         let server = try await S3TestServer.start(.moto)
         defer { server.stop() }
-        let url = "s3://\(server.bucket)/\(Self.prefix)"
-        let w = try Workspace(linkFiles: false, initArguments: ["--publish", url, "--s3-endpoint", server.endpoint], environment: server.awsEnvironment)
+        let w = try BucketWorkspace(server, prefix: Self.prefix).w
         let next = try w.version(of: "snapshot") + 1
         let config = try server.configuration(prefix: Self.prefix)
         try await S3Client.withClient(configuration: config, credentials: server.credentials) { s3 in
