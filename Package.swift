@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "TUFClient", targets: ["TUFClient"]),
         .library(name: "TUFHTTPClient", targets: ["TUFHTTPClient"]),
         .library(name: "TUFRepository", targets: ["TUFRepository"]),
+        .library(name: "TUFRepositoryS3", targets: ["TUFRepositoryS3"]),
         .executable(name: "tuf-repo", targets: ["tuf-repo"]),
         .executable(name: "tuf-verify", targets: ["tuf-verify"]),
     ],
@@ -60,7 +61,9 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
-        .target(name: "TUFRepository", dependencies: ["TUFMetadata", "TUFClient", "TUFFileSystem", "TUFObjectStore", "CSQLite"]),
+        // The signing core links no networking: publishing to a bucket goes through its
+        // `ObjectBucket` protocol, which TUFRepositoryS3 implements on the S3 client.
+        .target(name: "TUFRepository", dependencies: ["TUFMetadata", "TUFClient", "TUFFileSystem", "CSQLite"]),
         // Publishing to object storage (S3 API): the SigV4 signer, pure and tested on its own, and
         // the S3 client on the same HTTP client as TUFHTTPClient (NIOSSL: to tell TLS failures,
         // which are not retried, from dropped connections, which are).
@@ -71,10 +74,12 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ]),
+        // TUFRepository's buckets on the S3 client: `S3Bucket` and the opening of `s3://` settings.
+        .target(name: "TUFRepositoryS3", dependencies: ["TUFRepository", "TUFObjectStore"]),
         // TUFObjectStore: the S3 test servers create their bucket with the client under test.
         .target(name: "TUFTestSupport", dependencies: ["TUFCanonicalJSON", "TUFCrypto", "TUFMetadata", "TUFClient", "TUFObjectStore"]),
         .executableTarget(name: "tuf-repo", dependencies: [
-            "TUFRepository", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "TUFRepository", "TUFRepositoryS3", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "tuf-verify", dependencies: [
             "TUFClient", "TUFHTTPClient", "TUFIndexServer", .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -92,7 +97,8 @@ let package = Package(
         .testTarget(name: "TUFIndexServerTests", dependencies: ["TUFIndexServer", "TUFClient", "TUFTestSupport"]),
         // The CLI and end-to-end tests run the built binaries; depending on them builds them.
         .testTarget(name: "TUFVerifyCLITests", dependencies: ["TUFClient", "TUFTestSupport", "tuf-verify"]),
-        .testTarget(name: "TUFRepositoryTests", dependencies: ["TUFRepository", "TUFClient", "TUFObjectStore", "TUFTestSupport", "tuf-repo"]),
+        .testTarget(name: "TUFRepositoryTests", dependencies: ["TUFRepository", "TUFClient", "TUFTestSupport", "tuf-repo"]),
+        .testTarget(name: "TUFRepositoryS3Tests", dependencies: ["TUFRepositoryS3", "TUFRepository", "TUFObjectStore", "TUFTestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TUFTestSupport", "TUFClient", "TUFHTTPClient", "TUFRepository", "tuf-repo", "tuf-verify"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TUFRepository
+import TUFRepositoryS3
 
 /// `--publish s3://BUCKET/PREFIX` and `--s3-endpoint URL`: the bucket a publishing command
 /// writes to first (then the folder), else the policy's `publish` setting, else none.

@@ -2,6 +2,7 @@ import Foundation
 import ArgumentParser
 import TUFMetadata
 import TUFRepository
+import TUFRepositoryS3
 
 struct Init: ParsableCommand {
     static let configuration = CommandConfiguration(

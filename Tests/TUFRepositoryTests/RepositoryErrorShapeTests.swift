@@ -3,7 +3,6 @@ import Testing
 import TUFCanonicalJSON
 import TUFCrypto
 import TUFMetadata
-import TUFObjectStore
 @testable import TUFRepository
 import TUFTestSupport
 
@@ -19,7 +18,6 @@ import TUFTestSupport
         ErrorShapeCase("from JSONError") { RepositoryError(JSONError(.tooDeep, at: 9, "deep"), file: $0) },
         ErrorShapeCase("from SQLiteError") { RepositoryError(SQLiteError(code: 11, message: "page \($0): damaged hashes")) },
         ErrorShapeCase("SQLiteError") { SQLiteError(code: 1, message: "page \($0)") },
-        ErrorShapeCase("from ObjectStoreError") { RepositoryError(ObjectStoreError(.server, "PUT s3://b/\($0)")) },
     ])
     func theMessageEscapesTerminalControls(_ c: ErrorShapeCase) { c.expectEscaped() }
 

@@ -1,7 +1,6 @@
 import Glibc
 import TUFCanonicalJSON
 import TUFMetadata
-import TUFObjectStore
 
 /// Publishing to a bucket as well as to the repository folder (`--publish s3://BUCKET/PREFIX`).
 /// The bucket is what clients read and the truth; the folder is this machine's working copy
@@ -11,7 +10,7 @@ import TUFObjectStore
 /// (`BucketSync`). One publisher at a time: a lease object (`BucketLease`), and before each
 /// step a check that `timestamp.json` in the bucket is still the one this run last saw.
 public final class BucketPublication {
-    let bucket: any ObjectBucket
+    public let bucket: any ObjectBucket
     public let cache: BucketCachePolicy
     /// How long the lease this run takes lasts, in seconds.
     public var leaseSeconds: Int64 = 900
@@ -23,25 +22,9 @@ public final class BucketPublication {
     /// Called on shutdown (the S3 client's connection pool).
     private let close: () -> Void
 
-    /// The bucket of `url` (`s3://BUCKET/PREFIX`) at `endpoint` (AWS's for the region when nil),
-    /// with the credentials and region the AWS tools read from `environment`.
-    public convenience init(url: String, endpoint: String?, environment: [String: String],
-                            cache: BucketCachePolicy = BucketCachePolicy()) throws(RepositoryError) {
-        do throws(ObjectStoreError) {
-            let location = try S3Location(url: url)
-            let region = AWSCredentials.region(environment)
-            let credentials = try AWSCredentials.fromEnvironment(environment)
-            let end: S3Endpoint
-            if let endpoint { end = try S3Endpoint(endpoint) } else { end = try S3Endpoint.aws(region: region) }
-            let client = S3Client(configuration: .init(endpoint: end, region: region, location: location, userAgent: "tuf-repo"),
-                                  credentials: credentials)
-            self.init(bucket: S3Bucket(client: client), cache: cache) {
-                BlockingBridge.runDetached { await client.shutdown() }
-            }
-        } catch { throw RepositoryError(error) }
-    }
-
-    init(bucket: any ObjectBucket, cache: BucketCachePolicy = BucketCachePolicy(), close: @escaping () -> Void = {}) {
+    /// Publishing to `bucket`; `close` is called when this publication ends (a client's
+    /// connection pool). TUFRepositoryS3 opens S3 buckets (`BucketSettings.open`).
+    public     init(bucket: any ObjectBucket, cache: BucketCachePolicy = BucketCachePolicy(), close: @escaping () -> Void = {}) {
         self.bucket = bucket; self.cache = cache; self.close = close
     }
 

@@ -1,5 +1,4 @@
 import TUFCanonicalJSON
-import TUFObjectStore
 
 /// The policy's `publish` setting: the bucket a repository publishes to, so that every
 /// command (cron's `timestamp` too) goes there without being told. Credentials are never
@@ -16,12 +15,16 @@ public struct BucketSettings: Sendable, Equatable {
     public var endpoint: String?
     public var cache: BucketCachePolicy
 
-    /// Checks `url` and `endpoint` as a publication will read them.
+    /// Checks the form of `url` and `endpoint` and the Cache-Control values; the store's own
+    /// rules (bucket names, endpoint parts) are checked when the bucket is opened, before
+    /// anything is written (TUFRepositoryS3's `open`).
     public init(url: String, endpoint: String? = nil, cache: BucketCachePolicy = BucketCachePolicy()) throws(RepositoryError) {
-        do throws(ObjectStoreError) {
-            _ = try S3Location(url: url)
-            if let endpoint { _ = try S3Endpoint(endpoint) }
-        } catch { throw RepositoryError(.invalidArgument, error.message) }
+        guard url.hasPrefix("s3://"), url.count > 5 else {
+            throw RepositoryError(.invalidArgument, "\(url): not an s3://BUCKET/PREFIX URL")
+        }
+        if let endpoint, !(endpoint.hasPrefix("http://") || endpoint.hasPrefix("https://")) {
+            throw RepositoryError(.invalidArgument, "S3 endpoint \(endpoint): not an http(s) URL")
+        }
         for value in [cache.mutable, cache.immutable] where value.isEmpty || value.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) {
             throw RepositoryError(.invalidArgument, "Cache-Control \(value): empty, or with a control character")
         }
@@ -46,10 +49,5 @@ public struct BucketSettings: Sendable, Equatable {
         if let endpoint { members.append(.init(key: "endpoint", value: .string(endpoint))) }
         members.append(.init(key: "url", value: .string(url)))
         return .object(JSONObject(members))
-    }
-
-    /// The bucket, with credentials and region from `environment`.
-    public func open(environment: [String: String]) throws(RepositoryError) -> BucketPublication {
-        try BucketPublication(url: url, endpoint: endpoint, environment: environment, cache: cache)
     }
 }

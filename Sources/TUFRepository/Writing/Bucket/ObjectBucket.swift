@@ -1,8 +1,8 @@
 /// A bucket as a publication uses it: whole objects under keys that are repository-relative
 /// paths (`metadata/3.snapshot.json`, `targets/simple/numpy/SHA.index.json`), so the bucket
-/// holds the repository folder's layout (`RepositoryLayout`). `S3Bucket` is the real one;
-/// tests may give another. Calls block until the store has acknowledged them.
-protocol ObjectBucket: AnyObject {
+/// holds the repository folder's layout (`RepositoryLayout`). TUFRepositoryS3's `S3Bucket` is the
+/// real one; tests give one in memory. Calls block until the store has acknowledged them.
+public protocol ObjectBucket: AnyObject {
     /// `s3://bucket/prefix/`, as messages name the bucket.
     var name: String { get }
     /// The object at `key`, nil when there is none; longer than `maxBytes` is an error.
@@ -19,17 +19,17 @@ protocol ObjectBucket: AnyObject {
 }
 
 /// One object to store.
-struct BucketObject {
-    var key: String
-    var bytes: [UInt8]
+public struct BucketObject: Sendable {
+    public var key: String
+    public var bytes: [UInt8]
     /// Never overwrite: `If-None-Match: *`.
-    var createOnly: Bool
-    var contentType: String
-    var cacheControl: String
+    public var createOnly: Bool
+    public var contentType: String
+    public var cacheControl: String
 }
 
 /// What a put did.
-enum BucketPutOutcome: Equatable {
+public enum BucketPutOutcome: Equatable, Sendable {
     case stored
     /// Create-only and the key was taken.
     case taken

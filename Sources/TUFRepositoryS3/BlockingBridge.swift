@@ -1,5 +1,6 @@
 import Dispatch
 import Synchronization
+import TUFRepository
 
 /// Runs async object-store calls from the repository's synchronous commands. The task runs
 /// on a serial dispatch queue of its own (a task executor), never on Swift's cooperative

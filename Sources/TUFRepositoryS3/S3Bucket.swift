@@ -1,4 +1,5 @@
 import TUFObjectStore
+import TUFRepository
 
 /// A bucket of an S3-compatible store (`S3Client`), as a publication uses it: puts of one
 /// step go out several at a time, and the step is acknowledged when every one was.
@@ -84,9 +85,4 @@ final class S3Bucket: ObjectBucket {
             return try results.map { (r) throws(RepositoryError) -> T in try r!.get() }
         }
     }
-}
-
-extension RepositoryError {
-    /// An object-store failure: `.bucket`, keeping the store's message (it names the object).
-    init(_ error: ObjectStoreError) { self.init(.bucket, "\(error.code.rawValue): \(error.message)") }
 }
