@@ -16,12 +16,16 @@ public struct PruneReport: Sendable, Equatable {
     public var fullSweep = false
     /// Keys removed from the bucket published to (or, dry, that would be), relative to its prefix.
     public var bucketKeys: [String] = []
+    /// Snapshot versions the bucket holds and the folder does not, kept by the window: the
+    /// bucket's own extras were left for a later sweep.
+    public var bucketSnapshotsHeld: [Int64] = []
 
     public var isEmpty: Bool { metadataFiles.isEmpty && targetFiles.isEmpty }
 
     public var json: JSON {
         .object(JSONObject([
             .init(key: "bucket_keys", value: .array(bucketKeys.map { .string($0) })),
+            .init(key: "bucket_snapshots_held", value: .array(bucketSnapshotsHeld.map { .int($0) })),
             .init(key: "bytes_freed", value: .int(bytesFreed)),
             .init(key: "dry_run", value: .bool(dryRun)),
             .init(key: "full_sweep", value: .bool(fullSweep)),

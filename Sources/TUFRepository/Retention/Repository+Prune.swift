@@ -96,7 +96,10 @@ extension Repository {
         let sweep = try pruneSweep(kept: kept, metadataNames: names, temporary: temporary,
                                    targetCandidates: fullSweep ? try everyTargetCopy() : nil)
         try remove(sweep, dryRun: dryRun, into: &report)
-        if let bucket { try sweepBucket(bucket, after: sweep, kept: kept, fullSweep: fullSweep, dryRun: dryRun, into: &report) }
+        if let bucket {
+            try sweepBucket(bucket, after: sweep, kept: kept, onDisk: Set(kept + removed), planner: planner, fullSweep: fullSweep,
+                            dryRun: dryRun, into: &report)
+        }
         report.fullSweep = fullSweep
         if !dryRun {
             for v in removed { log.published[v] = nil }
@@ -175,14 +178,22 @@ extension Repository {
     /// The same in the bucket (level with the folder: `BucketSync` ran under the lock): what
     /// the folder's sweep removed and, on a full sweep, every other key of the bucket's
     /// listing that no kept snapshot reaches by the same marks (copies and versions a killed
-    /// run left there). Plain names, roots and `timestamp.json` are never candidates.
-    private func sweepBucket(_ bucket: BucketPublication, after local: PruneSweep, kept: [Int64], fullSweep: Bool, dryRun: Bool,
+    /// run left there). Plain names, roots and `timestamp.json` are never candidates. A
+    /// snapshot the bucket holds and the folder never had (a folder that took over from the
+    /// bucket) is judged by the same window; while one is kept, the bucket's extras wait for a
+    /// later sweep: what it reaches cannot be marked from here.
+    private func sweepBucket(_ bucket: BucketPublication, after local: PruneSweep, kept: [Int64], onDisk: Set<Int64>,
+                             planner: RetentionPlanner, fullSweep: Bool, dryRun: Bool,
                              into report: inout PruneReport) throws(RepositoryError) {
         var sweep = PruneSweep(metadata: local.metadata.filter { !FileTree.isTemporary($0) },
                                targets: local.targets.filter { !FileTree.isTemporary(TargetPath.splitLast($0).name) })
-        if fullSweep {
-            let metadataFolder = RepositoryLayout.metadataFolder + "/", targetsFolder = RepositoryLayout.targetsFolder + "/"
-            let names = try bucket.bucket.list(metadataFolder).keys.map { String($0.dropFirst(metadataFolder.count)) }.filter { !$0.contains("/") }
+        let metadataFolder = RepositoryLayout.metadataFolder + "/", targetsFolder = RepositoryLayout.targetsFolder + "/"
+        let names = fullSweep
+            ? try bucket.bucket.list(metadataFolder).keys.map { String($0.dropFirst(metadataFolder.count)) }.filter { !$0.contains("/") }
+            : []
+        let bucketOnly = names.compactMap(Self.snapshotVersion).filter { !onDisk.contains($0) }
+        report.bucketSnapshotsHeld = planner.snapshots(onDisk: bucketOnly).kept
+        if fullSweep, report.bucketSnapshotsHeld.isEmpty {
             let copies = try bucket.bucket.list(targetsFolder).keys.map { String($0.dropFirst(targetsFolder.count)) }
                 .filter { RetentionPlanner.hashPrefixedTarget($0) != nil }
             let remote = try pruneSweep(kept: kept, metadataNames: names, temporary: [], targetCandidates: copies)
