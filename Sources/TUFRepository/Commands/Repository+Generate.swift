@@ -25,95 +25,19 @@ extension Repository {
         return try locked(repairing: true) { (replay) throws(RepositoryError) -> PublishResult in
             var index = index
             while index.count > 1, index.hasSuffix("/") { index.removeLast() }
-            let signers = signers.map(SignerEntry.init)
+            let run = GenerateRun(repository: self, index: index, signers: signers.map(SignerEntry.init), linkFiles: linkFiles,
+                                  scope: scope, now: now)
             var result: PublishResult
             do throws(RepositoryError) {
-                result = try generate(index, signers: signers, linkFiles: linkFiles, scope: scope, trustState: replay.missing.isEmpty, now: now)
+                result = try run.publish(trustState: replay.missing.isEmpty)
             } catch where error.code == .damagedState || error.code == .unverifiedPublished {
                 // Nothing was published from the damaged store (its transaction is rolled back);
                 // a full read needs no published targets to build on.
                 StateStore.remove(repository: path)
-                result = try generate(index, signers: signers, linkFiles: linkFiles, scope: scope, trustState: false, now: now)
+                result = try run.publish(trustState: false)
             }
             pruneAfterPublication(&result)
             return result
-        }
-    }
-
-    private func generate(_ index: String, signers: [SignerEntry], linkFiles: Bool, scope: IndexSnapshot.ChangeScope,
-                          trustState: Bool, now: Expiry) throws(RepositoryError) -> PublishResult {
-        let state = try StateStore.open(repository: path)
-        try state.begin()
-        // Undone unless the publication's state step committed it (then this does nothing).
-        defer { state.rollback() }
-        let read = try readIndex(index, policy: try policy(), state: state, scope: scope, linkFiles: linkFiles, trustState: trustState)
-        return try publish(read, index: index, signers: signers, linkFiles: linkFiles, now: now, state: state)
-    }
-
-    /// An index snapshot as `generate` read it: in full, or the changes since the state store.
-    struct IndexRead {
-        var snapshot: IndexSnapshot
-        var desired: DesiredTargets
-        /// The changes (incremental reads only).
-        var incremental: IndexSnapshot.Incremental?
-        var header: StateStore.Header
-    }
-
-    /// Reads the index: only what changed when the store matches the published snapshot (a
-    /// store made with --link-files also serves a run without, not the other way round), else
-    /// every page, refilling the store's pages as it goes (in the run's transaction).
-    func readIndex(_ index: String, policy: RepositoryPolicy, state: StateStore, scope: IndexSnapshot.ChangeScope,
-                   linkFiles: Bool, trustState: Bool) throws(RepositoryError) -> IndexRead {
-        let layout = policy.bins
-        let snapshotVersion = try load(Timestamp.self, RepositoryLayout.timestampFile)?.signed.snapshotMeta.version
-        let header = StateStore.Header(snapshotVersion: snapshotVersion ?? 0, algorithms: StateStore.Header.algorithmNames(policy.hashAlgorithms),
-                                       binCount: layout.count, linkFiles: linkFiles)
-        let paths = self.layout
-        let keepBytes: @Sendable (String, String) -> Bool = { p, sha in
-            !Repository.isTargetCurrent(p, sha256: sha, in: paths)
-        }
-        let reportRead = progress.map { pr in { (n: Int, total: Int) in pr.update("pages read", done: n, total: total) } }
-        defer { progress?.finish() }
-        if trustState, snapshotVersion != nil, !state.fresh, let stored = try state.header(), stored.snapshotVersion == header.snapshotVersion,
-           stored.algorithms == header.algorithms, stored.binCount == header.binCount, stored.linkFiles || !linkFiles {
-            // A rescan is the cron's full check: it also asks SQLite to check the file.
-            if case .rescan = scope, !state.isIntact() { throw RepositoryError(.damagedState, "state store: quick_check failed") }
-            if let changes = try IndexSnapshot.readChanges(index: index, hashAlgorithms: policy.hashAlgorithms, store: state, scope: scope,
-                                                           layout: layout, keepBytes: keepBytes, progress: reportRead) {
-                return IndexRead(snapshot: changes.snapshot, desired: .changes(changes.changes), incremental: changes, header: header)
-            }
-        }
-        try state.clearPages()
-        let writer = try state.pageWriter()
-        let snapshot = try IndexSnapshot.read(index: index, hashAlgorithms: policy.hashAlgorithms, keepBytes: keepBytes, progress: reportRead,
-                                              onPage: { (r) throws(RepositoryError) in try state.wrap { () throws(SQLiteError) in try writer.put(r, fresh: true) } })
-        var all = [[String: TargetFile]](repeating: [:], count: layout.count)
-        for (p, file) in snapshot.targets { all[layout.bin(for: p)][p] = file }
-        return IndexRead(snapshot: snapshot, desired: .all(all), incremental: nil, header: header)
-    }
-
-    /// Publishes what `read` found: target files first (even when nothing will publish, so
-    /// every file to link is checked on every run that reads it; new names only, removed again
-    /// should the publication fail), then the metadata with the state (the pages read, the
-    /// header) committed just before the timestamp, then the plain page names.
-    func publish(_ read: IndexRead, index: String, signers: [SignerEntry], linkFiles: Bool, now: Expiry,
-                 state: StateStore) throws(RepositoryError) -> PublishResult {
-        let snapshot = read.snapshot
-        let created = try writeTargetFiles(snapshot, index: index, linkFiles: linkFiles)
-        var request = PublicationRequest(desired: read.desired, mode: .refresh, now: now, state: state)
-        request.partialBins = read.incremental != nil
-        request.plainNames = snapshot.pageBytes.map { PlainPage(path: $0.key, sha256: snapshot.pages[$0.key]!, bytes: $0.value) }
-        request.pageChanges = read.incremental.map { StateUpdate.PageChanges(records: $0.records, removed: $0.removed) }
-        request.header = read.header
-        do throws(RepositoryError) {
-            var result = try publish(request, signers: signers)
-            result.skipped = read.incremental?.skipped ?? []
-            return result
-        } catch {
-            // Only while no timestamp names them: after it, they are published.
-            let current = try? load(Timestamp.self, RepositoryLayout.timestampFile)?.signed.snapshotMeta.version
-            if current ?? 0 == read.header.snapshotVersion { for p in created { _ = try? FileIO.remove(layout.absolute(p)) } }
-            throw error
         }
     }
 
