@@ -15,10 +15,20 @@ final class MemoryBucket: ObjectBucket, @unchecked Sendable {
     private(set) var deleted: [String] = []
     /// The number (from 1, over every object offered) of the put that fails, once.
     var failingPut: Int?
+    /// With `failingPut`: the failure is the publisher's death (a SIGKILL), so every later
+    /// call fails too and nothing of its clean-up (deletes, the lease's release) reaches the
+    /// bucket, until `dead` is reset.
+    var killsAtFailure = false
+    var dead = false
     /// Called before each object is stored, with its number: another publisher's move.
     var beforePut: ((Int, BucketObject) -> Void)?
 
+    private func checkAlive() throws(RepositoryError) {
+        if dead { throw RepositoryError(.bucket, "network: \(name): the publisher is gone") }
+    }
+
     func get(_ key: String, maxBytes: Int) throws(RepositoryError) -> [UInt8]? {
+        try checkAlive()
         guard let bytes = objects[key] else { return nil }
         if bytes.count > maxBytes { throw RepositoryError(.bucket, "\(name)\(key): over \(maxBytes) bytes") }
         return bytes
@@ -29,11 +39,13 @@ final class MemoryBucket: ObjectBucket, @unchecked Sendable {
     }
 
     func put(_ batch: [BucketObject]) throws(RepositoryError) -> [BucketPutOutcome] {
+        try checkAlive()
         var outcomes: [BucketPutOutcome] = []
         for object in batch {
             let number = log.count + 1
             if number == failingPut {
                 failingPut = nil
+                dead = killsAtFailure
                 log.append((object, nil))
                 throw RepositoryError(.bucket, "server: PUT \(name)\(object.key): injected 503")
             }
@@ -47,12 +59,14 @@ final class MemoryBucket: ObjectBucket, @unchecked Sendable {
     }
 
     func delete(_ keys: [String]) throws(RepositoryError) {
+        try checkAlive()
         for k in keys { objects[k] = nil }
         deleted += keys
     }
 
     func list(_ prefix: String) throws(RepositoryError) -> [String: Int64] {
-        Dictionary(uniqueKeysWithValues: objects.filter { $0.key.hasPrefix(prefix) }.map { ($0.key, Int64($0.value.count)) })
+        try checkAlive()
+        return Dictionary(uniqueKeysWithValues: objects.filter { $0.key.hasPrefix(prefix) }.map { ($0.key, Int64($0.value.count)) })
     }
 
     /// The objects a client reads (the lease aside).
