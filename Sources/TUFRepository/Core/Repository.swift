@@ -69,17 +69,11 @@ public struct Repository {
 
     /// Reads `relative` as metadata of type `P`; nil when the file does not exist.
     func load<P: SignedPayload>(_ type: P.Type, _ relative: String) throws(RepositoryError) -> LoadedMetadata<P>? {
-        guard let bytes = try FileIO.readIfPresent(layout.absolute(relative)) else { return nil }
-        do { return LoadedMetadata(metadata: try Metadata<P>(bytes: bytes, name: relative), bytes: bytes) } catch {
-            throw RepositoryError(.invalidMetadata, "\(layout.absolute(relative)): \(error.message)")
-        }
+        try layout.load(type, relative)
     }
 
     func require<P: SignedPayload>(_ type: P.Type, _ relative: String) throws(RepositoryError) -> LoadedMetadata<P> {
-        guard let l = try load(type, relative) else {
-            throw RepositoryError(.invalidMetadata, "\(layout.absolute(relative)) is missing")
-        }
-        return l
+        try layout.require(type, relative)
     }
 
     /// The published chain, followed as a client would: timestamp → snapshot → targets → bins.

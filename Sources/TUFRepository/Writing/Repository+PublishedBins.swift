@@ -22,20 +22,25 @@ extension Repository {
         // One table of keys (a scan of 16384 named roles per bin would be quadratic).
         let keysOf = try? PublicationPlanner.binKeys(bins.signed, policy: policy)
         var out: [String: LoadedMetadata<Targets>] = [:]
-        for name in names {
-            guard let meta = s.signed.meta(forRole: name) else {
-                throw RepositoryError(.unverifiedPublished, "\(layout.absolute(RepositoryLayout.metadata(role: "snapshot", version: s.signed.version))) does not list \(name).json")
+        out.reserveCapacity(names.count)
+        let snapshot = s.signed, snapshotFile = layout.absolute(RepositoryLayout.metadata(role: "snapshot", version: s.signed.version))
+        let delegator = bins.signed, layout = self.layout
+        // Each bin is read and verified on its own (a burst re-signs thousands): on every core,
+        // the first failure in `names` order reported, as a loop would.
+        try IndexSnapshot.inParallelChunks(names, { (name) throws(RepositoryError) -> LoadedMetadata<Targets> in
+            guard let meta = snapshot.meta(forRole: name) else {
+                throw RepositoryError(.unverifiedPublished, "\(snapshotFile) does not list \(name).json")
             }
             let file = RepositoryLayout.metadata(role: name, version: meta.version)
-            let bin = try require(Targets.self, file)
-            guard let keys = keysOf?[name] ?? RoleKeys(delegator: bins.signed, name) else {
+            let bin = try layout.require(Targets.self, file)
+            guard let keys = keysOf?[name] ?? RoleKeys(delegator: delegator, name) else {
                 throw RepositoryError(.unverifiedPublished, "\(layout.absolute(file)): \(name) is not delegated by the published bins role")
             }
             if let fault = Self.binFault(bin, listed: meta, keys: keys, name: name) {
                 throw RepositoryError(.unverifiedPublished, "\(layout.absolute(file)): \(fault); its targets are not built on")
             }
-            out[name] = bin
-        }
+            return bin
+        }, consume: { (name, bin) in out[name] = bin })
         return out
     }
 
