@@ -70,7 +70,9 @@ extension Repository {
                                      keysOf: { planner.keysOfBin[$0] })
         var contents: [String: [String: TargetFile]] = [:]
         let needed = planner.contentNeeded(bins: bins.entries, complete: bins.complete, desired: desired)
-        let verified = try verifiedPublishedBins(needed, published: published, policy: policy, now: request.now)
+        // Planning under the published bins role, the planner's table of bin keys is that role's.
+        let verified = try verifiedPublishedBins(needed, published: published, policy: policy, now: request.now,
+                                                 publishedKeys: planner.roles.newBins == nil ? planner.keysOfBin : nil)
         for name in needed {
             let entry = bins.entries[name]!
             let targets = verified[name]!.signed.targets

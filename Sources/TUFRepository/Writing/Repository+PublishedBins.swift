@@ -8,8 +8,10 @@ extension Repository {
     /// these targets and the pages re-read, never on the state store: a store can only say what
     /// to re-read. Throws `.unverifiedPublished` naming the file otherwise (generate then
     /// re-signs from a full read of the index, which needs no published targets).
-    func verifiedPublishedBins(_ names: [String], published: PublishedChain, policy: RepositoryPolicy,
-                               now: Expiry) throws(RepositoryError) -> [String: LoadedMetadata<Targets>] {
+    /// `publishedKeys`: the keys of each bin under the published bins role, when the caller
+    /// already has them (the planner's, when it plans under that role).
+    func verifiedPublishedBins(_ names: [String], published: PublishedChain, policy: RepositoryPolicy, now: Expiry,
+                               publishedKeys: [String: RoleKeys]? = nil) throws(RepositoryError) -> [String: LoadedMetadata<Targets>] {
         guard !names.isEmpty else { return [:] }
         let metadata = layout.absolute(RepositoryLayout.metadataFolder)
         guard let chain = PublicationChain(published: published) else {
@@ -20,7 +22,7 @@ extension Repository {
         }
         let (s, bins) = (chain.snapshot, chain.bins)
         // One table of keys (a scan of 16384 named roles per bin would be quadratic).
-        let keysOf = try? PublicationPlanner.binKeys(bins.signed, policy: policy)
+        let keysOf = publishedKeys ?? (try? PublicationPlanner.binKeys(bins.signed, policy: policy))
         var out: [String: LoadedMetadata<Targets>] = [:]
         out.reserveCapacity(names.count)
         let snapshot = s.signed, snapshotFile = layout.absolute(RepositoryLayout.metadata(role: "snapshot", version: s.signed.version))
