@@ -126,18 +126,17 @@ struct RepositoryPrune {
                              into report: inout PruneReport) throws(RepositoryError) {
         var sweep = PruneSweep(metadata: local.metadata.filter { !FileTree.isTemporary($0) },
                                targets: local.targets.filter { !FileTree.isTemporary(TargetPath.splitLast($0).name) })
-        let metadataFolder = RepositoryLayout.metadataFolder + "/", targetsFolder = RepositoryLayout.targetsFolder + "/"
-        let names = fullSweep
-            ? try bucket.bucket.list(metadataFolder).keys.map { String($0.dropFirst(metadataFolder.count)) }.filter { !$0.contains("/") }
-            : []
-        let bucketOnly = names.compactMap(Self.snapshotVersion).filter { !onDisk.contains($0) }
-        report.bucketSnapshotsHeld = planner.snapshots(onDisk: bucketOnly).kept
-        if fullSweep, report.bucketSnapshotsHeld.isEmpty {
-            let copies = try bucket.bucket.list(targetsFolder).keys.map { String($0.dropFirst(targetsFolder.count)) }
-                .filter { RetentionPlanner.hashPrefixedTarget($0) != nil }
-            let remote = try pruneSweep(kept: kept, metadataNames: names, temporary: [], targetCandidates: copies)
-            sweep.metadata = Array(Set(sweep.metadata).union(remote.metadata))
-            sweep.targets = Array(Set(sweep.targets).union(remote.targets)).sorted()
+        if fullSweep {
+            let metadataFolder = RepositoryLayout.metadataFolder + "/", targetsFolder = RepositoryLayout.targetsFolder + "/"
+            let names = try bucket.bucket.list(metadataFolder).keys.map { String($0.dropFirst(metadataFolder.count)) }.filter { !$0.contains("/") }
+            report.bucketSnapshotsHeld = planner.snapshots(onDisk: names.compactMap(Self.snapshotVersion).filter { !onDisk.contains($0) }).kept
+            if report.bucketSnapshotsHeld.isEmpty {
+                let copies = try bucket.bucket.list(targetsFolder).keys.map { String($0.dropFirst(targetsFolder.count)) }
+                    .filter { RetentionPlanner.hashPrefixedTarget($0) != nil }
+                let remote = try pruneSweep(kept: kept, metadataNames: names, temporary: [], targetCandidates: copies)
+                sweep.metadata = Array(Set(sweep.metadata).union(remote.metadata))
+                sweep.targets = Array(Set(sweep.targets).union(remote.targets)).sorted()
+            }
         }
         let keys = sweep.targets.map(RepositoryLayout.target) + sweep.removalOrder.map(RepositoryLayout.metadata)
         report.bucketKeys = keys

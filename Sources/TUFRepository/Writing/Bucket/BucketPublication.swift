@@ -24,7 +24,7 @@ public final class BucketPublication {
 
     /// Publishing to `bucket`; `close` is called when this publication ends (a client's
     /// connection pool). TUFRepositoryS3 opens S3 buckets (`BucketSettings.open`).
-    public     init(bucket: any ObjectBucket, cache: BucketCachePolicy = BucketCachePolicy(), close: @escaping () -> Void = {}) {
+    public init(bucket: any ObjectBucket, cache: BucketCachePolicy = BucketCachePolicy(), close: @escaping () -> Void = {}) {
         self.bucket = bucket; self.cache = cache; self.close = close
     }
 
