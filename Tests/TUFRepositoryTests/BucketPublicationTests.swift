@@ -91,7 +91,7 @@ import TUFTestSupport
             return try Metadata<Snapshot>(bytes: object.bytes).signed.meta.map { "metadata/\($0.value.version).\($0.key)" }
         }
         return try Metadata<Targets>(bytes: object.bytes).signed.targets.compactMap { path, target in
-            path.hasSuffix("index.json") ? "targets/\(RepositoryLayoutNames.hashPrefixed(path, target.hashes["sha256"]!))" : nil
+            path.hasSuffix("index.json") ? "targets/\(TargetPath.hashPrefixed(path, digest: target.hashes["sha256"]!))" : nil
         }
     }
 

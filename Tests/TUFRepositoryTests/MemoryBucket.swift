@@ -88,7 +88,7 @@ final class MemoryBucket: ObjectBucket, @unchecked Sendable {
             let name = String(file.dropLast(5))
             let bin = try trusted.updateDelegatedTargets(try role(name), role: name, delegator: "bins")
             for (path, target) in bin.signed.targets where path.hasSuffix("index.json") {
-                let copy = try require("targets/\(RepositoryLayoutNames.hashPrefixed(path, target.hashes["sha256"]!))")
+                let copy = try require("targets/\(TargetPath.hashPrefixed(path, digest: target.hashes["sha256"]!))")
                 guard Hash.digest(.sha256, copy) == Hex.decode(target.hashes["sha256"]!) else { throw BucketCheckError("targets/\(path): other bytes") }
             }
         }
@@ -104,13 +104,4 @@ final class MemoryBucket: ObjectBucket, @unchecked Sendable {
 struct BucketCheckError: Error, CustomStringConvertible {
     let description: String
     init(_ d: String) { description = d }
-}
-
-/// `simple/numpy/SHA.index.json` for `simple/numpy/index.json`: the client's own rule,
-/// written out here so the check does not lean on the repository's code.
-enum RepositoryLayoutNames {
-    static func hashPrefixed(_ path: String, _ sha: String) -> String {
-        guard let slash = path.lastIndex(of: "/") else { return "\(sha).\(path)" }
-        return "\(path[...slash])\(sha).\(path[path.index(after: slash)...])"
-    }
 }
